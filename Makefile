@@ -1,0 +1,76 @@
+# BSC Portal developer commands (GNU make). `make help` lists them.
+#
+#   make run             embedded demo: SQLite, no services, http://127.0.0.1:8000
+#   make test            lint + checks + pytest against throwaway PostgreSQL/Redis
+#                        (extra pytest args: make test ARGS="-k foo -x")
+#   make up              the real stack on loopback: PostgreSQL, Redis, Celery, gunicorn
+#   make clean-services  stop the PostgreSQL/Redis that `make up` started
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+LOCK   := requirements/lock.txt
+STAMP  := $(VENV)/.installed
+# The lock is made for Python 3.11, so prefer it over whatever `python3` happens to be.
+PYTHON ?= $(firstword $(shell command -v python3.11 python3 2>/dev/null) python3)
+ARGS   ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv install run test lint up clean-services lock
+
+help:
+	@sed -n 's/^#   make /  make /p' $(MAKEFILE_LIST)
+
+# Create the virtualenv. Debian splits `venv`/ensurepip into python3.X-venv; if that is
+# the reason creation fails, install it and retry (a failed attempt leaves a half-made
+# .venv behind, so remove it first).
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "error: $(PYTHON) is older than Python 3.11" >&2; exit 1; }
+	@echo "Creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		rm -rf $(VENV); \
+		pkg=python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv; \
+		echo "venv creation failed; installing $$pkg" >&2; \
+		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >&2 && \
+		$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }; \
+	}
+
+# Reinstall only when the lock changed since the last successful install.
+$(STAMP): $(LOCK) | $(PY)
+	$(PY) -m pip install -q -r $(LOCK)
+	@touch $@
+
+venv install: $(STAMP)
+
+# No environment needed: without DATABASE_URL/REDIS_URL the settings use SQLite under
+# var/ and run Celery tasks eagerly. Any DATABASE_URL etc. in the environment is honoured.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test:
+	bash scripts/test.sh $(ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+up: install
+	bash scripts/up.sh
+
+clean-services:
+	bash scripts/services.sh stop
+
+# Regenerate the lock from the current .venv (after `pip install -U ...` there).
+lock: | $(PY)
+	@{ sed -n '/^#/p' $(LOCK) 2>/dev/null; \
+	   $(PY) -m pip freeze --exclude-editable | grep -viE '^bsc[-_]portal\b'; } > $(LOCK).tmp
+	@mv $(LOCK).tmp $(LOCK)
+	@touch $(STAMP)
+	@echo "Wrote $(LOCK); review the diff"

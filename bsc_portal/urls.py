@@ -1,0 +1,27 @@
+"""Root URLs: the apps' pages, accounts, the API and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from collaboratives.views import InvitationAcceptView
+from teams.api import CollaborativeViewSet, MembershipViewSet, TeamViewSet
+from teams.views.home import home
+
+router = DefaultRouter()
+router.register("collaboratives", CollaborativeViewSet, basename="collaborative")
+router.register("teams", TeamViewSet, basename="team")
+router.register("memberships", MembershipViewSet, basename="membership")
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/invitation/<uidb64>/<token>/", InvitationAcceptView.as_view(),
+         name="invitation-accept"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("collaboratives/", include("teams.urls_collaboratives")),
+    path("", include("teams.urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include((router.urls, "api"))),
+    path("admin/", admin.site.urls),
+]

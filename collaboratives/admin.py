@@ -1,0 +1,43 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
+
+
+class PeriodInline(admin.TabularInline):
+    model = Period
+    extra = 0
+
+
+class CollaborativeRoleInline(admin.TabularInline):
+    model = CollaborativeRole
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Collaborative)
+class CollaborativeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "state", "status", "start_date", "end_date"]
+    list_filter = ["status", "state"]
+    search_fields = ["name", "topic"]
+    inlines = [PeriodInline, CollaborativeRoleInline]
+
+
+@admin.register(Period)
+class PeriodAdmin(SimpleHistoryAdmin):
+    list_display = ["collaborative", "kind", "number", "start_date", "end_date", "hours"]
+    list_filter = ["kind"]
+
+
+@admin.register(CollaborativeRole)
+class CollaborativeRoleAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "collaborative", "role"]
+    list_filter = ["role"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(StateViewerRole)
+class StateViewerRoleAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "state"]
+    list_filter = ["state"]
+    autocomplete_fields = ["user"]

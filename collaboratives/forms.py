@@ -1,0 +1,106 @@
+"""Forms for collaboratives, their timelines and their leaders."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from collaboratives.models import Collaborative, CollaborativeRole, Period
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names when the form
+    has that field, otherwise above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields else None
+        if field == NON_FIELD_ERRORS:
+            target = None
+        form.add_error(target, errors)
+
+
+class CollaborativeForm(forms.ModelForm):
+    class Meta:
+        model = Collaborative
+        fields = [
+            "name", "topic", "state", "status", "start_date", "end_date", "aim_statement",
+            "aim_target_date",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "aim_target_date": DateInput(),
+            "aim_statement": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error(
+                "end_date",
+                ValidationError(_("The end date must not be before the start date."),
+                                code="end_before_start"),
+            )
+        return cleaned
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = Period
+        fields = ["kind", "number", "start_date", "end_date", "hours", "location", "notes"]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        kind, number = cleaned.get("kind"), cleaned.get("number")
+        numbered = kind in (Period.Kind.LEARNING_SESSION, Period.Kind.ACTION_PERIOD)
+        if numbered and not number:
+            self.add_error(
+                "number",
+                ValidationError(_("Give the number of this %(kind)s, e.g. 1."),
+                                code="number_required",
+                                params={"kind": Period.Kind(kind).label.lower()}),
+            )
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error(
+                "end_date",
+                ValidationError(_("The end date must not be before the start date."),
+                                code="end_before_start"),
+            )
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The service applies the number/hours rules and the timeline before saving;
+        # validating the half-built instance here would report the same errors twice.
+        return
+
+
+class PersonForm(forms.Form):
+    """Someone to add by email: an existing account is found, a new one is invited."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("New people get an email with a link to set their password."),
+    )
+
+
+class StaffAddForm(PersonForm):
+    role = forms.ChoiceField(label=_("Role"), choices=CollaborativeRole.Role.choices)

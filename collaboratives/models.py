@@ -1,0 +1,256 @@
+"""Cohorts, their timelines and the people who lead or watch them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class USState(models.TextChoices):
+    AL = "AL", _("Alabama")
+    AK = "AK", _("Alaska")
+    AZ = "AZ", _("Arizona")
+    AR = "AR", _("Arkansas")
+    CA = "CA", _("California")
+    CO = "CO", _("Colorado")
+    CT = "CT", _("Connecticut")
+    DE = "DE", _("Delaware")
+    DC = "DC", _("District of Columbia")
+    FL = "FL", _("Florida")
+    GA = "GA", _("Georgia")
+    HI = "HI", _("Hawaii")
+    ID = "ID", _("Idaho")
+    IL = "IL", _("Illinois")
+    IN = "IN", _("Indiana")
+    IA = "IA", _("Iowa")
+    KS = "KS", _("Kansas")
+    KY = "KY", _("Kentucky")
+    LA = "LA", _("Louisiana")
+    ME = "ME", _("Maine")
+    MD = "MD", _("Maryland")
+    MA = "MA", _("Massachusetts")
+    MI = "MI", _("Michigan")
+    MN = "MN", _("Minnesota")
+    MS = "MS", _("Mississippi")
+    MO = "MO", _("Missouri")
+    MT = "MT", _("Montana")
+    NE = "NE", _("Nebraska")
+    NV = "NV", _("Nevada")
+    NH = "NH", _("New Hampshire")
+    NJ = "NJ", _("New Jersey")
+    NM = "NM", _("New Mexico")
+    NY = "NY", _("New York")
+    NC = "NC", _("North Carolina")
+    ND = "ND", _("North Dakota")
+    OH = "OH", _("Ohio")
+    OK = "OK", _("Oklahoma")
+    OR = "OR", _("Oregon")
+    PA = "PA", _("Pennsylvania")
+    PR = "PR", _("Puerto Rico")
+    RI = "RI", _("Rhode Island")
+    SC = "SC", _("South Carolina")
+    SD = "SD", _("South Dakota")
+    TN = "TN", _("Tennessee")
+    TX = "TX", _("Texas")
+    UT = "UT", _("Utah")
+    VT = "VT", _("Vermont")
+    VA = "VA", _("Virginia")
+    WA = "WA", _("Washington")
+    WV = "WV", _("West Virginia")
+    WI = "WI", _("Wisconsin")
+    WY = "WY", _("Wyoming")
+
+
+class Collaborative(models.Model):
+    class Status(models.TextChoices):
+        PLANNING = "planning", _("Planning")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    topic = models.CharField(
+        _("topic"), max_length=200,
+        help_text=_("For example: children's social-emotional learning (Pyramid Model)."),
+    )
+    state = models.CharField(_("state"), max_length=2, choices=USState.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNING
+    )
+    aim_statement = models.TextField(
+        _("aim statement"), blank=True,
+        help_text=_("What will improve, by how much, for whom and by when."),
+    )
+    aim_target_date = models.DateField(_("aim target date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("collaborative")
+        verbose_name_plural = _("collaboratives")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="collaborative_ends_after_start",
+                violation_error_message=_("The end date must not be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("collaboratives:detail", args=[self.pk])
+
+
+class Period(models.Model):
+    """One stretch of the collaborative's year: pre-work, a learning session, an action
+    period or the closing."""
+
+    class Kind(models.TextChoices):
+        PREWORK = "prework", _("Pre-work")
+        LEARNING_SESSION = "learning_session", _("Learning session")
+        ACTION_PERIOD = "action_period", _("Action period")
+        CLOSING = "closing", _("Closing")
+
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="periods"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField(
+        _("number"), null=True, blank=True,
+        help_text=_("1, 2, 3… for learning sessions and action periods."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    hours = models.DecimalField(
+        _("contact hours"), max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text=_("Hours of the learning session, for dosage."),
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_date"]
+        verbose_name = _("timeline period")
+        verbose_name_plural = _("timeline periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="period_ends_after_start",
+                violation_error_message=_("The end date must not be before the start date."),
+            ),
+            models.UniqueConstraint(
+                fields=["collaborative", "kind", "number"],
+                name="period_unique_kind_number",
+                violation_error_message=_("This collaborative already has that period."),
+            ),
+            models.UniqueConstraint(
+                fields=["collaborative", "kind"],
+                condition=Q(kind__in=["prework", "closing"]),
+                name="period_single_prework_and_closing",
+                violation_error_message=_("A collaborative has one pre-work and one closing."),
+            ),
+            # Numbered kinds carry a number; pre-work and closing do not.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["learning_session", "action_period"], number__isnull=False)
+                    | Q(kind__in=["prework", "closing"], number__isnull=True)
+                ),
+                name="period_number_matches_kind",
+                violation_error_message=_(
+                    "Learning sessions and action periods need a number; "
+                    "pre-work and closing do not."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.number:
+            return f"{self.get_kind_display()} {self.number}"
+        return str(self.get_kind_display())
+
+    @property
+    def sequence_key(self) -> tuple[int, int]:
+        """Where the period belongs in the BSC sequence: pre-work, LS1, AP1, LS2, …, closing."""
+        if self.kind == self.Kind.PREWORK:
+            return (0, 0)
+        if self.kind == self.Kind.CLOSING:
+            return (2, 0)
+        return (1, (self.number or 0) * 2 + (self.kind == self.Kind.ACTION_PERIOD))
+
+
+class CollaborativeRole(models.Model):
+    """Someone who leads a collaborative: its improvement advisor, coaches and faculty."""
+
+    class Role(models.TextChoices):
+        ADVISOR = "advisor", _("Improvement advisor")
+        COACH = "coach", _("Coach")
+        FACULTY = "faculty", _("Faculty")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collaborative_roles"
+    )
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "user__last_name", "user__first_name"]
+        verbose_name = _("collaborative role")
+        verbose_name_plural = _("collaborative roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "collaborative"],
+                name="collaborative_role_unique_user",
+                violation_error_message=_("This person already has a role on the collaborative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.collaborative}"
+
+
+class StateViewerRole(models.Model):
+    """Read-only access to the aggregates of every collaborative in one state or region."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="state_roles"
+    )
+    state = models.CharField(_("state"), max_length=2, choices=USState.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["state"]
+        verbose_name = _("state viewer role")
+        verbose_name_plural = _("state viewer roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "state"],
+                name="state_viewer_role_unique",
+                violation_error_message=_("This person already views that state."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_state_display()}"

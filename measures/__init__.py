@@ -1,0 +1,1 @@
+"""Measures, monthly values, run-chart rules and charts (issue: measures and run charts)."""

@@ -1,0 +1,1 @@
+"""Monthly team reports, dashboards and exports built on the lower layers."""

@@ -1,0 +1,179 @@
+"""Who may see or change what. The one place the portal's access rules live.
+
+Every view, API endpoint, task and export scopes its querysets through these functions;
+none re-derives the rules. The rules (design.md, "Who uses it"):
+
+- advisors, coaches and faculty of a collaborative read and change it, its timeline and
+  its teams, and read every team's work in it;
+- a team member reads the collaborative their team is in and their own team; another
+  team's page is not theirs to know about (404); changing the team or the collaborative
+  is for advisors (403);
+- a state viewer reads the collaboratives of their state, never a team's private page,
+  and changes nothing (403);
+- a site administrator (superuser) sees everything; anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from collaboratives.models import Collaborative, CollaborativeRole, StateViewerRole
+from teams.models import Membership, Team
+
+User = AbstractBaseUser | AnonymousUser
+
+_CACHE_ATTR = "_bsc_access_grants"
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What one user holds, read once per request and kept on the user object."""
+
+    is_superuser: bool
+    led_collaborative_ids: frozenset[int]
+    advisor_collaborative_ids: frozenset[int]
+    team_ids: frozenset[int]
+    member_collaborative_ids: frozenset[int]
+    states: frozenset[str]
+
+    @property
+    def is_anyone(self) -> bool:
+        return bool(
+            self.is_superuser or self.led_collaborative_ids or self.team_ids or self.states
+        )
+
+
+_NOBODY = Grants(False, frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+
+
+def grants_for(user: User) -> Grants:
+    if not user.is_authenticated or not user.is_active:
+        return _NOBODY
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    roles = list(CollaborativeRole.objects.filter(user=user).values_list("collaborative_id", "role"))
+    memberships = list(Membership.objects.filter(user=user).values_list("team_id", "team__collaborative_id"))
+    grants = Grants(
+        is_superuser=user.is_superuser,
+        led_collaborative_ids=frozenset(collab for collab, _role in roles),
+        advisor_collaborative_ids=frozenset(
+            collab for collab, role in roles if role == CollaborativeRole.Role.ADVISOR
+        ),
+        team_ids=frozenset(team for team, _collab in memberships),
+        member_collaborative_ids=frozenset(collab for _team, collab in memberships),
+        states=frozenset(StateViewerRole.objects.filter(user=user).values_list("state", flat=True)),
+    )
+    setattr(user, _CACHE_ATTR, grants)
+    return grants
+
+
+def forget_grants(user: User) -> None:
+    """Drop the cached grants after a role changes within the same request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+# --- Collaboratives ------------------------------------------------------------------
+
+def collaboratives_visible_to(user: User) -> QuerySet[Collaborative]:
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return Collaborative.objects.all()
+    return Collaborative.objects.filter(
+        Q(pk__in=grants.led_collaborative_ids)
+        | Q(pk__in=grants.member_collaborative_ids)
+        | Q(state__in=grants.states)
+    )
+
+
+def collaboratives_managed_by(user: User) -> QuerySet[Collaborative]:
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return Collaborative.objects.all()
+    return Collaborative.objects.filter(pk__in=grants.led_collaborative_ids)
+
+
+def can_manage_collaborative(user: User, collaborative: Collaborative) -> bool:
+    grants = grants_for(user)
+    return grants.is_superuser or collaborative.pk in grants.led_collaborative_ids
+
+
+def can_create_collaborative(user: User) -> bool:
+    """Improvement advisors start new collaboratives; the permission comes from their group."""
+    return bool(user.is_authenticated and user.has_perm("collaboratives.add_collaborative"))
+
+
+def can_manage_collaborative_staff(user: User, collaborative: Collaborative) -> bool:
+    """Only the improvement advisor decides who else leads the collaborative."""
+    grants = grants_for(user)
+    return grants.is_superuser or collaborative.pk in grants.advisor_collaborative_ids
+
+
+def collaborative_for(user: User, pk: int, *, manage: bool = False) -> Collaborative:
+    """The collaborative, or 404 if the user may not know it exists, or 403 if they may
+    only read it and ``manage`` was asked for."""
+    try:
+        collaborative = collaboratives_visible_to(user).get(pk=pk)
+    except Collaborative.DoesNotExist:
+        raise Http404("No such collaborative.") from None
+    if manage and not can_manage_collaborative(user, collaborative):
+        raise PermissionDenied
+    return collaborative
+
+
+# --- Teams ---------------------------------------------------------------------------
+
+def teams_visible_to(user: User) -> QuerySet[Team]:
+    """Teams whose own page (composition, and later their private work) the user may read."""
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return Team.objects.all()
+    return Team.objects.filter(
+        Q(pk__in=grants.team_ids) | Q(collaborative_id__in=grants.led_collaborative_ids)
+    )
+
+
+def teams_listed_in(user: User, collaborative: Collaborative) -> QuerySet[Team]:
+    """Teams named on a collaborative's page: everyone who may read the collaborative
+    knows which programs take part (teams meet at learning sessions)."""
+    if not collaboratives_visible_to(user).filter(pk=collaborative.pk).exists():
+        return Team.objects.none()
+    return Team.objects.filter(collaborative=collaborative)
+
+
+def can_manage_team(user: User, team: Team) -> bool:
+    grants = grants_for(user)
+    return grants.is_superuser or team.collaborative_id in grants.led_collaborative_ids
+
+
+def can_read_team(user: User, team: Team) -> bool:
+    grants = grants_for(user)
+    return grants.is_superuser or team.pk in grants.team_ids or can_manage_team(user, team)
+
+
+def team_for(user: User, pk: int, *, manage: bool = False) -> Team:
+    """The team, or 404 if its page is not the user's to read, or 403 if they may read it
+    but ``manage`` was asked for."""
+    try:
+        team = teams_visible_to(user).select_related("collaborative", "organization").get(pk=pk)
+    except Team.DoesNotExist:
+        raise Http404("No such team.") from None
+    if manage and not can_manage_team(user, team):
+        raise PermissionDenied
+    return team
+
+
+def membership_for(user: User, team: Team, pk: int) -> Membership:
+    """A membership of a team the user manages; 404 if it belongs to another team."""
+    if not can_manage_team(user, team):
+        raise PermissionDenied
+    try:
+        return team.memberships.select_related("user").get(pk=pk)
+    except Membership.DoesNotExist:
+        raise Http404("No such member.") from None

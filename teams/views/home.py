@@ -1,0 +1,31 @@
+"""The home page sends each person to where their work is."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from collaboratives.selectors import collaboratives_with_counts
+from teams import access
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One place to go: go there. Several (an advisor of two cohorts, a coach who is also a
+    parent on a team): list them. None: say how to get access."""
+    grants = access.grants_for(request.user)
+    led = collaboratives_with_counts(access.collaboratives_managed_by(request.user))
+    teams = access.teams_visible_to(request.user).filter(pk__in=grants.team_ids).select_related(
+        "collaborative"
+    )
+    watched = collaboratives_with_counts(
+        access.collaboratives_visible_to(request.user).filter(state__in=grants.states)
+    )
+    destinations = [*led, *teams, *watched]
+    if len(destinations) == 1:
+        return redirect(destinations[0])
+    return render(request, "home.html", {
+        "led": led, "teams": teams, "watched": watched, "has_any": bool(destinations),
+        "can_create": access.can_create_collaborative(request.user),
+    })
