@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -75,19 +76,19 @@ def timeline_validate(
     start_field = "start_date" if changed is not None else NON_FIELD_ERRORS
     for period in periods:
         if period.start_date < collaborative.start_date or period.end_date > collaborative.end_date:
-            raise ValidationError(
-                {start_field: _(
+            raise ValidationError({start_field: ValidationError(
+                _(
                     "%(period)s (%(start)s – %(end)s) falls outside the collaborative's dates "
                     "(%(cstart)s – %(cend)s)."
                 ) % {
                     "period": period.label, "start": _date(period.start_date),
                     "end": _date(period.end_date), "cstart": _date(collaborative.start_date),
                     "cend": _date(collaborative.end_date),
-                }},
+                },
                 code="outside_collaborative",
-            )
+            )})
     by_sequence = sorted(periods, key=lambda period: period.sequence_key)
-    for earlier, later in zip(by_sequence, by_sequence[1:], strict=False):
+    for earlier, later in itertools.pairwise(by_sequence):
         if later.start_date <= earlier.end_date:
             code = "overlap" if later.start_date >= earlier.start_date else "out_of_order"
             message = (
@@ -95,12 +96,12 @@ def timeline_validate(
                 if code == "overlap"
                 else _("%(later)s must come after %(earlier)s, which ends %(end)s.")
             )
-            raise ValidationError(
-                {start_field: message % {
+            raise ValidationError({start_field: ValidationError(
+                message % {
                     "later": later.label, "earlier": earlier.label, "end": _date(earlier.end_date),
-                }},
+                },
                 code=code,
-            )
+            )})
 
 
 @transaction.atomic

@@ -91,7 +91,7 @@ class Command(BaseCommand):
         state = self.person("state", "Olivia", "Chen")
         advisor_2 = self.person("advisor-2", "Samira", "Haddad")
         advisor_2.groups.add(advisors)
-        admin = self.person("admin", "Site", "Administrator", staff=True)
+        self.person("admin", "Site", "Administrator", staff=True)
 
         sel = self.collaborative(
             name="Growing Together: Social-Emotional Learning Collaborative",
@@ -130,7 +130,7 @@ class Command(BaseCommand):
 
     # --- building blocks --------------------------------------------------------------
 
-    def person(self, username: str, first: str, last: str, *, staff: bool = False):  # noqa: ANN201
+    def person(self, username: str, first: str, last: str, *, staff: bool = False):
         user, _created = get_user_model().objects.update_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "is_active": True,
@@ -142,7 +142,7 @@ class Command(BaseCommand):
         )
         return user
 
-    def role(self, collaborative: Collaborative, user, role: str) -> None:  # noqa: ANN001
+    def role(self, collaborative: Collaborative, user, role: str) -> None:
         CollaborativeRole.objects.update_or_create(
             collaborative=collaborative, user=user, defaults={"role": role}
         )
@@ -198,7 +198,7 @@ class Command(BaseCommand):
                                LAST[(seed * 5 + index) % len(LAST)])
             self.membership(team, user, role, lead=number == 0)
 
-    def membership(self, team: Team, user, role: str, *, lead: bool) -> None:  # noqa: ANN001
+    def membership(self, team: Team, user, role: str, *, lead: bool) -> None:
         Membership.objects.update_or_create(team=team, user=user,
                                             defaults={"role": role, "is_lead": lead})
 
