@@ -1,0 +1,55 @@
+"""Query counts per page for a seeded portal, used by scripts/benchmark_queries.py and
+by the test that keeps page queries flat as the number of teams grows."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from collaboratives.models import Collaborative
+from teams.models import Team
+
+
+def _pages() -> list[tuple[str, str, Callable[[], str]]]:
+    def first() -> Collaborative:
+        return Collaborative.objects.get(state="NC")
+
+    def team_a() -> Team:
+        return Team.objects.get(memberships__user__username="member-a")
+
+    return [
+        ("advisor", "collaborative list", lambda: reverse("collaboratives:list")),
+        ("advisor", "collaborative detail", lambda: first().get_absolute_url()),
+        ("advisor", "team list", lambda: reverse("teams:list")),
+        ("advisor", "team detail", lambda: team_a().get_absolute_url()),
+        ("admin", "home (several destinations)", lambda: reverse("home")),
+        ("member-a", "team detail (member)", lambda: team_a().get_absolute_url()),
+        ("member-a", "collaborative detail (member)", lambda: first().get_absolute_url()),
+        ("state", "collaborative detail (state)", lambda: first().get_absolute_url()),
+        ("advisor", "api teams", lambda: reverse("api:team-list")),
+        ("advisor", "api collaboratives", lambda: reverse("api:collaborative-list")),
+    ]
+
+
+def page_query_counts(*, teams: int, months: int = 16) -> dict[str, int]:
+    """Seed the demo at this size and count the queries of each page for its persona."""
+    call_command("seed_demo", teams=teams, months=months, stdout=io.StringIO())
+    users = get_user_model().objects
+    counts = {}
+    for username, label, url in _pages():
+        client = Client()
+        client.force_login(users.get(username=username))
+        target = url()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(target)
+        if response.status_code != 200:
+            raise RuntimeError(f"{label}: {target} answered {response.status_code}")
+        counts[label] = len(queries)
+    return counts
