@@ -3,6 +3,7 @@
 #   make run             embedded demo: SQLite, no services, http://127.0.0.1:8000
 #   make test            lint + checks + pytest against throwaway PostgreSQL/Redis
 #                        (extra pytest args: make test ARGS="-k foo -x")
+#   make lint            ruff check .
 #   make up              the real stack on loopback: PostgreSQL, Redis, Celery, gunicorn
 #   make clean-services  stop the PostgreSQL/Redis that `make up` started
 
@@ -67,10 +68,18 @@ up: install
 clean-services:
 	bash scripts/services.sh stop
 
-# Regenerate the lock from the current .venv (after `pip install -U ...` there).
+# Regenerate the lock from the current .venv (after `pip install -U ...` there). Keeps the
+# header comments and hand-written lines with an environment marker (`pkg==1.0 ; ...`)
+# for packages the freeze does not list.
 lock: | $(PY)
-	@{ sed -n '/^#/p' $(LOCK) 2>/dev/null; \
-	   $(PY) -m pip freeze --exclude-editable | grep -viE '^bsc[-_]portal\b'; } > $(LOCK).tmp
+	@$(PY) -m pip freeze --exclude-editable | grep -viE '^bsc[-_]portal\b' > $(LOCK).freeze
+	@{ grep '^#' $(LOCK) 2>/dev/null; \
+	   { cat $(LOCK).freeze; \
+	     grep -v '^#' $(LOCK) 2>/dev/null | grep ';' | while read -r line; do \
+	       name=$${line%%[=;<> ]*}; \
+	       grep -qiE "^$${name//[-_.]/[-_.]}==" $(LOCK).freeze || echo "$$line"; \
+	     done; } | LC_ALL=C sort -f -t= -k1,1; } > $(LOCK).tmp
+	@rm -f $(LOCK).freeze
 	@mv $(LOCK).tmp $(LOCK)
 	@touch $(STAMP)
 	@echo "Wrote $(LOCK); review the diff"

@@ -33,6 +33,8 @@ log() { printf 'services: %s\n' "$*" >&2; }
 die() { printf 'services: ERROR: %s\n' "$*" >&2; exit 1; }
 
 is_root() { [[ $(id -u) -eq 0 ]]; }
+# runuser/useradd live in sbin, which a CI job's PATH may lack.
+PATH="$PATH:/usr/sbin:/sbin"
 
 # Make the services dir absolute: postgres runs from / (see as_pg), so relative paths break.
 mkdir -p "$SERVICES_DIR"
@@ -63,10 +65,10 @@ find_pg_bin() {
     on_path="$(command -v postgres 2>/dev/null || true)"
     [[ -n $on_path ]] && candidates+=("$(dirname "$on_path")")
     for dir in "${candidates[@]}"; do
-        local ok=1 tool
+        local ok=1 tool version
         for tool in postgres initdb pg_ctl; do
-            [[ -x $dir/$tool ]] && "$dir/$tool" --version 2>/dev/null | grep -q " $PG_VERSION\." \
-                || { ok=0; break; }
+            version="$("$dir/$tool" --version 2>/dev/null || true)"
+            if [[ $version != *" $PG_VERSION."* ]]; then ok=0; break; fi
         done
         if ((ok)); then echo "$dir"; return 0; fi
     done

@@ -19,6 +19,7 @@ export VIRTUAL_ENV="$REPO_DIR/.venv"
 services_dir="$(mktemp -d "${TMPDIR:-/tmp}/bsc-test-services.XXXXXX")"
 export BSC_SERVICES_DIR="$services_dir"
 
+# shellcheck disable=SC2317  # invoked via trap
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
@@ -52,7 +53,7 @@ export BSC_PG_FAST=1
 eval "$(bash scripts/services.sh start)"
 
 export DJANGO_DEBUG=false
-export SECRET_KEY="test-only-not-a-secret-$(printf 'x%.0s' {1..40})"
+export SECRET_KEY=test-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz
 export DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 export SECURE_SSL_REDIRECT=false
 export STATIC_MANIFEST=false          # no collectstatic needed for tests

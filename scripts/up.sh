@@ -25,6 +25,7 @@ export SECRET_KEY
 export DJANGO_DEBUG=false
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=false  # plain http on loopback, no TLS proxy in front
+export SECURE_COOKIES=false       # likewise: browsers drop Secure cookies over http
 
 python manage.py migrate --noinput
 python manage.py collectstatic --noinput
