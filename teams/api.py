@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from collaboratives import services as collaborative_services
 from collaboratives.models import Collaborative
@@ -24,7 +26,25 @@ from teams.serializers import (
 
 
 def _as_drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if not hasattr(exc, "error_dict"):
+        return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+    return ValidationError({
+        api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: messages
+        for field, messages in exc.message_dict.items()
+    })
+
+
+class LeadsACollaborative(permissions.BasePermission):
+    """Writes are for people who lead some collaborative (or may start one); everyone else
+    gets 403 before their input is even read. Which object they may change is checked
+    against the access rules in each view."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        grants = access.grants_for(request.user)
+        return bool(grants.is_superuser or grants.led_collaborative_ids
+                    or access.can_create_collaborative(request.user))
 
 
 class CollaborativeViewSet(
@@ -34,6 +54,7 @@ class CollaborativeViewSet(
     """Collaboratives the caller may see; advisors create and change them."""
 
     serializer_class = CollaborativeSerializer
+    permission_classes = [permissions.IsAuthenticated, LeadsACollaborative]
 
     def get_queryset(self) -> QuerySet[Collaborative]:
         return access.collaboratives_visible_to(self.request.user).prefetch_related("periods")
@@ -67,6 +88,7 @@ class TeamViewSet(
     Filter with ``?collaborative=<id>``."""
 
     serializer_class = TeamSerializer
+    permission_classes = [permissions.IsAuthenticated, LeadsACollaborative]
 
     def get_queryset(self) -> QuerySet[Team]:
         teams = selectors.teams_with_members(access.teams_visible_to(self.request.user))
@@ -79,9 +101,7 @@ class TeamViewSet(
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = serializer.validated_data
-        collaborative = data["collaborative"]
-        if not access.collaboratives_visible_to(self.request.user).filter(pk=collaborative.pk).exists():
-            raise ValidationError({"collaborative": ["No such collaborative."]})
+        collaborative = data["collaborative"]  # limited to visible ones by the serializer
         if not access.can_manage_collaborative(self.request.user, collaborative):
             raise PermissionDenied
         try:
@@ -95,7 +115,10 @@ class TeamViewSet(
         if not access.can_manage_team(self.request.user, serializer.instance):
             raise PermissionDenied
         try:
-            services.team_update(team=serializer.instance, name=serializer.validated_data["name"])
+            services.team_update(
+                team=serializer.instance,
+                name=serializer.validated_data.get("name", serializer.instance.name),
+            )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
 
@@ -108,6 +131,7 @@ class MembershipViewSet(
     email; new people are invited), change roles and remove them."""
 
     serializer_class = MembershipSerializer
+    permission_classes = [permissions.IsAuthenticated, LeadsACollaborative]
 
     def get_queryset(self) -> QuerySet[Membership]:
         return Membership.objects.filter(
@@ -115,12 +139,10 @@ class MembershipViewSet(
         ).select_related("user").order_by("team_id", "pk")
 
     def create(self, request: Request) -> Response:
-        write = MembershipWriteSerializer(data=request.data)
+        write = MembershipWriteSerializer(data=request.data, context=self.get_serializer_context())
         write.is_valid(raise_exception=True)
         data = dict(write.validated_data)
-        team = data.pop("team")
-        if not access.can_read_team(request.user, team):
-            raise ValidationError({"team": ["No such team."]})
+        team = data.pop("team")  # limited to readable teams by the serializer
         if not access.can_manage_team(request.user, team):
             raise PermissionDenied
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from collaboratives.models import Collaborative, Period
+from teams import access
 from teams.models import MemberRole, Membership, Organization, Team
 
 
@@ -56,9 +57,15 @@ class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "collaborative", "organization", "organization_id", "members"]
+        # The service checks uniqueness and names the field; DRF's own check would not.
+        validators: list = []
 
     def get_fields(self) -> dict:
         fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # An id the caller may not see is answered like one that does not exist.
+            fields["collaborative"].queryset = access.collaboratives_visible_to(request.user)
         # A team stays in the collaborative it was created in.
         if self.instance is not None:
             fields["collaborative"].read_only = True
@@ -75,6 +82,13 @@ class MembershipWriteSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=MemberRole.choices)
     is_lead = serializers.BooleanField(default=False)
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["team"].queryset = access.teams_visible_to(request.user)
+        return fields
 
 
 class MembershipSerializer(MemberSerializer):

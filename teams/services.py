@@ -51,7 +51,13 @@ def team_create(
         )
     if organization is None:
         organization = organization_create(**new_organization)
+    elif collaborative.teams.filter(organization=organization).exists():
+        raise ValidationError({"organization": ValidationError(
+            _("%(organization)s already has a team in this collaborative.")
+            % {"organization": organization}, code="duplicate_organization",
+        )})
     team = Team(collaborative=collaborative, organization=organization, name=name.strip())
+    _check_name_is_free(team)
     team.full_clean()
     team.save()
     return team
@@ -60,9 +66,19 @@ def team_create(
 @transaction.atomic
 def team_update(*, team: Team, name: str) -> Team:
     team.name = name.strip()
+    _check_name_is_free(team)
     team.full_clean()
     team.save()
     return team
+
+
+def _check_name_is_free(team: Team) -> None:
+    # The database constraint has the last word; this names the field for the person.
+    taken = Team.objects.filter(collaborative=team.collaborative_id, name__iexact=team.name)
+    if taken.exclude(pk=team.pk).exists():
+        raise ValidationError({"name": ValidationError(
+            _("A team with this name is already in this collaborative."), code="duplicate_name",
+        )})
 
 
 @transaction.atomic

@@ -1,0 +1,336 @@
+"""/api/v1/: the same access rules as the pages, as JSON; advisors write through it.
+
+Paths are written out: they are the API's public contract."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+
+from collaboratives.models import Collaborative, CollaborativeRole
+from teams.models import Membership, Team
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TEAMS = "/api/v1/teams/"
+COLLABORATIVES = "/api/v1/collaboratives/"
+MEMBERSHIPS = "/api/v1/memberships/"
+NEW_COLLABORATIVE = {
+    "name": "Healthy Beginnings", "topic": "Nutrition", "state": "NC", "status": "planning",
+    "start_date": "2027-01-01", "end_date": "2027-12-31",
+}
+NEW_MEMBER = {"email": "rosa.diaz@example.org", "first_name": "Rosa", "last_name": "Diaz",
+              "role": "family"}
+
+
+def team_url(team: Team) -> str:
+    return f"{TEAMS}{team.pk}/"
+
+
+def collaborative_url(collaborative: Collaborative) -> str:
+    return f"{COLLABORATIVES}{collaborative.pk}/"
+
+
+def get(client, user, path: str):
+    client.force_login(user)
+    return client.get(path)
+
+
+def post(client, user, path: str, data: dict):
+    client.force_login(user)
+    return client.post(path, data, content_type="application/json")
+
+
+def patch(client, user, path: str, data: dict):
+    client.force_login(user)
+    return client.patch(path, data, content_type="application/json")
+
+
+def ids(response) -> set[int]:
+    return {item["id"] for item in response.json()["results"]}
+
+
+def team_json(client, world) -> dict:
+    return get(client, world.member_a, team_url(world.team_a)).json()
+
+
+# --- Lists are paged ---------------------------------------------------------------------
+
+def test_it_pages_a_list(client, world):
+    body = get(client, world.advisor, TEAMS).json()
+    assert set(body) == {"count", "next", "previous", "results"}
+
+
+def test_it_counts_every_visible_row_and_links_the_next_page(client, world):
+    for _ in range(50):
+        factories.TeamFactory(collaborative=world.collaborative)
+    body = get(client, world.advisor, TEAMS).json()
+    assert body["count"] == 52
+    assert len(body["results"]) == 50
+    assert body["next"].endswith(f"{TEAMS}?page=2")
+    assert body["previous"] is None
+
+
+# --- A team's shape ----------------------------------------------------------------------
+
+def test_it_gives_a_team_its_id_name_and_collaborative_id(client, world):
+    body = team_json(client, world)
+    assert (body["id"], body["name"], body["collaborative"]) == (
+        world.team_a.pk, "Team A", world.collaborative.pk)
+
+
+def test_it_nests_the_teams_organization(client, world):
+    organization = team_json(client, world)["organization"]
+    assert organization["id"] == world.team_a.organization.pk
+    assert organization["name"] == world.team_a.organization.name
+
+
+def test_it_lists_a_teams_members_with_their_role_and_lead(client, world):
+    members = team_json(client, world)["members"]
+    assert {(m["user"], m["role"], m["is_lead"]) for m in members} == {
+        (world.member_a.pk, "educator", False), (world.lead_a.pk, "administrator", True),
+    }
+
+
+# --- Who sees what -----------------------------------------------------------------------
+
+def test_it_shows_a_member_only_their_own_team(client, world):
+    assert ids(get(client, world.member_a, TEAMS)) == {world.team_a.pk}
+
+
+def test_it_shows_an_advisor_every_team_of_their_collaborative_only(client, world):
+    assert ids(get(client, world.advisor, TEAMS)) == {world.team_a.pk, world.team_b.pk}
+
+
+def test_it_shows_a_state_viewer_no_team(client, world):
+    assert ids(get(client, world.state_viewer, TEAMS)) == set()
+
+
+def test_it_shows_a_state_viewer_the_collaboratives_of_their_state(client, world):
+    assert ids(get(client, world.state_viewer, COLLABORATIVES)) == {world.collaborative.pk}
+
+
+def test_it_filters_teams_by_collaborative(client, world):
+    response = get(client, world.advisor, f"{TEAMS}?collaborative={world.other_collaborative.pk}")
+    assert ids(response) == set()
+
+
+def test_it_refuses_a_collaborative_filter_that_is_not_an_id(client, world):
+    response = get(client, world.advisor, f"{TEAMS}?collaborative=nc")
+    assert response.status_code == 400
+    assert "collaborative" in response.json()
+
+
+# --- Signing in --------------------------------------------------------------------------
+
+def test_it_accepts_a_token(client, world):
+    token = Token.objects.create(user=world.member_a)
+    response = client.get(TEAMS, HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert ids(response) == {world.team_a.pk}
+
+
+def test_it_refuses_a_bad_token(client, world):
+    response = client.get(TEAMS, HTTP_AUTHORIZATION="Token not-a-real-token")
+    # SessionAuthentication comes first and sends no WWW-Authenticate header, so DRF
+    # answers 403 rather than 401.
+    assert response.status_code == 403
+
+
+def test_it_refuses_an_anonymous_caller(client, world):
+    assert client.get(TEAMS).status_code == 403
+
+
+# --- Writing teams -----------------------------------------------------------------------
+
+def new_team(world, **changes) -> dict:
+    organization = factories.OrganizationFactory(name="Little Oaks")
+    return {"name": "Little Oaks", "collaborative": world.collaborative.pk,
+            "organization_id": organization.pk, **changes}
+
+
+def test_it_lets_an_advisor_create_a_team(client, world):
+    response = post(client, world.advisor, TEAMS, new_team(world))
+    assert response.status_code == 201
+    assert Team.objects.get(pk=response.json()["id"]).collaborative == world.collaborative
+
+
+def test_it_lets_an_advisor_rename_a_team(client, world):
+    response = patch(client, world.advisor, team_url(world.team_a), {"name": "Team Alpha"})
+    assert response.status_code == 200
+    world.team_a.refresh_from_db()
+    assert world.team_a.name == "Team Alpha"
+
+
+def test_it_refuses_a_team_created_by_a_member(client, world):
+    response = post(client, world.member_a, TEAMS, new_team(world))
+    assert response.status_code == 403
+    assert not Team.objects.filter(name="Little Oaks").exists()
+
+
+def test_it_refuses_a_rename_by_a_member(client, world):
+    response = patch(client, world.member_a, team_url(world.team_a), {"name": "Team Alpha"})
+    assert response.status_code == 403
+    world.team_a.refresh_from_db()
+    assert world.team_a.name == "Team A"
+
+
+def test_it_hides_a_team_from_the_advisor_of_another_collaborative(client, world):
+    response = patch(client, world.other_advisor, team_url(world.team_a), {"name": "Team Alpha"})
+    assert response.status_code == 404
+    world.team_a.refresh_from_db()
+    assert world.team_a.name == "Team A"
+
+
+def test_it_refuses_a_duplicate_team_name_and_creates_nothing(client, world):
+    response = post(client, world.advisor, TEAMS, new_team(world, name="Team B"))
+    assert response.status_code == 400
+    assert world.collaborative.teams.count() == 2
+
+
+def test_it_names_the_name_field_for_a_duplicate_new_team(client, world):
+    response = post(client, world.advisor, TEAMS, new_team(world, name="Team B"))
+    assert "name" in response.json()
+
+
+def test_it_names_the_name_field_for_a_rename_to_a_taken_name(client, world):
+    response = patch(client, world.advisor, team_url(world.team_a), {"name": "Team B"})
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+def test_it_accepts_a_patch_that_leaves_the_name_alone(client, world):
+    response = patch(client, world.advisor, team_url(world.team_a), {})
+    assert response.status_code == 200
+
+
+def does_not_exist(pk: int) -> list[str]:
+    """What DRF says of an id that matches nothing."""
+    return [f'Invalid pk "{pk}" - object does not exist.']
+
+
+def test_it_answers_an_outside_advisor_naming_a_collaborative_as_if_it_did_not_exist(client, world):
+    response = post(client, world.other_advisor, TEAMS, new_team(world))
+    assert response.json() == {"collaborative": does_not_exist(world.collaborative.pk)}
+
+
+def test_it_refuses_writes_by_someone_who_leads_nothing_before_reading_the_input(client, world):
+    response = post(client, world.stranger, TEAMS, {"name": ""})
+    assert response.status_code == 403
+
+
+# --- Adding people -----------------------------------------------------------------------
+
+def add_member(client, world, **changes):
+    return post(client, world.advisor, MEMBERSHIPS,
+                {"team": world.team_a.pk, **NEW_MEMBER, **changes})
+
+
+def test_it_adds_a_person_by_email(client, world):
+    response = add_member(client, world)
+    assert response.status_code == 201
+    assert world.team_a.memberships.filter(user__email=NEW_MEMBER["email"]).exists()
+
+
+def test_it_creates_the_new_person_without_a_password(client, world):
+    add_member(client, world)
+    person = get_user_model().objects.get(email=NEW_MEMBER["email"])
+    assert not person.has_usable_password()
+
+
+def test_it_emails_the_new_person_an_invitation(client, world, mailoutbox, eager_celery,
+                                                django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        add_member(client, world)
+    assert [message.to for message in mailoutbox] == [[NEW_MEMBER["email"]]]
+    assert "/accounts/invitation/" in mailoutbox[0].body
+
+
+def test_it_refuses_the_same_person_twice_naming_the_email(client, world):
+    add_member(client, world)
+    response = add_member(client, world)
+    assert response.status_code == 400
+    assert "email" in response.json()
+
+
+def test_it_keeps_one_membership_when_the_same_person_is_added_twice(client, world):
+    add_member(client, world)
+    add_member(client, world)
+    assert Membership.objects.filter(user__email=NEW_MEMBER["email"]).count() == 1
+
+
+def test_it_refuses_a_member_adding_people(client, world):
+    response = post(client, world.member_a, MEMBERSHIPS, {"team": world.team_a.pk, **NEW_MEMBER})
+    assert response.status_code == 403
+    assert not get_user_model().objects.filter(email=NEW_MEMBER["email"]).exists()
+
+
+def test_it_answers_an_outsider_naming_a_team_as_if_it_did_not_exist(client, world):
+    response = post(client, world.other_advisor, MEMBERSHIPS,
+                    {"team": world.team_a.pk, **NEW_MEMBER})
+    assert response.json() == {"team": does_not_exist(world.team_a.pk)}
+
+
+def test_it_refuses_an_outsider_adding_people_and_creates_no_one(client, world):
+    response = post(client, world.other_advisor, MEMBERSHIPS,
+                    {"team": world.team_a.pk, **NEW_MEMBER})
+    assert response.status_code == 400
+    assert not get_user_model().objects.filter(email=NEW_MEMBER["email"]).exists()
+
+
+# --- Collaboratives ----------------------------------------------------------------------
+
+def test_it_lets_an_advisor_create_a_collaborative(client, world):
+    response = post(client, world.advisor, COLLABORATIVES, NEW_COLLABORATIVE)
+    assert response.status_code == 201
+    assert Collaborative.objects.filter(pk=response.json()["id"]).exists()
+
+
+def test_it_makes_the_creator_the_advisor_of_the_new_collaborative(client, world):
+    response = post(client, world.advisor, COLLABORATIVES, NEW_COLLABORATIVE)
+    role = CollaborativeRole.objects.get(collaborative_id=response.json()["id"])
+    assert (role.user, role.role) == (world.advisor, CollaborativeRole.Role.ADVISOR)
+
+
+def test_it_refuses_a_collaborative_created_by_a_member(client, world):
+    response = post(client, world.member_a, COLLABORATIVES, NEW_COLLABORATIVE)
+    assert response.status_code == 403
+    assert not Collaborative.objects.filter(name="Healthy Beginnings").exists()
+
+
+def test_it_refuses_a_change_by_a_state_viewer(client, world):
+    response = patch(client, world.state_viewer, collaborative_url(world.collaborative),
+                     {"topic": "Nutrition"})
+    assert response.status_code == 403
+    world.collaborative.refresh_from_db()
+    assert world.collaborative.topic == "Social-emotional learning"
+
+
+def test_it_refuses_an_end_date_before_the_start_date(client, world):
+    response = patch(client, world.advisor, collaborative_url(world.collaborative),
+                     {"end_date": "2025-12-31"})
+    assert response.status_code == 400
+    world.collaborative.refresh_from_db()
+    assert str(world.collaborative.end_date) == "2027-03-31"
+
+
+def test_it_names_a_field_or_non_field_errors_for_an_end_before_the_start(client, world):
+    response = patch(client, world.advisor, collaborative_url(world.collaborative),
+                     {"end_date": "2025-12-31"})
+    assert set(response.json()) & {"start_date", "end_date", "non_field_errors"}
+
+
+# --- The schema --------------------------------------------------------------------------
+
+def schema(client) -> dict:
+    return yaml.safe_load(client.get("/api/v1/schema/").content)
+
+
+def test_it_serves_an_openapi_3_schema(client, world):
+    assert schema(client)["openapi"].startswith("3.")
+
+
+def test_it_describes_the_team_and_collaborative_endpoints(client, world):
+    assert {TEAMS, COLLABORATIVES} <= set(schema(client)["paths"])

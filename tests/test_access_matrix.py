@@ -1,0 +1,400 @@
+"""Who gets what, for every named URL: a role x URL matrix built from the URLconf.
+
+Each cell follows the rules in ``teams/access.py``:
+
+- advisors (and coaches, faculty) of a collaborative read and change it, its timeline and
+  its teams; only the improvement advisor changes its leaders;
+- a team member reads their collaborative and their own team; another team's page is
+  404; changing the team or the collaborative is 403;
+- a state viewer reads the collaboratives of their state, never a team's page (404), and
+  changes nothing (403);
+- anyone else gets 404; an anonymous visitor is sent to sign in (pages) or refused (API:
+  403, because SessionAuthentication comes first and sends no WWW-Authenticate header).
+
+A URL name that is in the URLconf but not in ``PAGES`` fails ``test_it_has_a_row_for_every_named_url``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from collaboratives.models import CollaborativeRole, Period
+from tests import factories
+from tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = (
+    "anonymous", "stranger", "member_a", "member_b", "advisor", "other_advisor",
+    "state_viewer", "other_state_viewer",
+)
+LOGIN_PATH = "/accounts/login/"
+INVALID_LINK = "This link has expired or was already used."
+
+
+class _Login:
+    """302 to the sign-in page, coming back to the page asked for."""
+
+    def __repr__(self) -> str:
+        return "LOGIN"
+
+
+class _Gone:
+    """302 back to the page, and the thing removed (an advisor confirming a removal)."""
+
+    def __repr__(self) -> str:
+        return "GONE"
+
+
+LOGIN = _Login()
+GONE = _Gone()
+
+
+@dataclass(frozen=True)
+class To:
+    """302 to exactly this page."""
+
+    where: Callable[[Targets], str]
+
+    def __repr__(self) -> str:
+        return "To(...)"
+
+
+@dataclass
+class Targets:
+    """The world, plus the few things a URL needs that the world does not hold."""
+
+    world: World
+    period: Period
+    coach_role: CollaborativeRole
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.world, name)
+
+
+@dataclass(frozen=True)
+class Row:
+    kwargs: Callable[[Targets], dict[str, Any]]
+    outcomes: dict[str, object]
+    shows: str | None = None
+
+
+def row(kwargs: Callable[[Targets], dict[str, Any]], *outcomes: object,
+        shows: str | None = None) -> Row:
+    assert len(outcomes) == len(PERSONAS)
+    return Row(kwargs, dict(zip(PERSONAS, outcomes, strict=True)), shows)
+
+
+def none(t: Targets) -> dict[str, Any]:
+    return {}
+
+
+def collab(t: Targets) -> dict[str, Any]:
+    return {"pk": t.collaborative.pk}
+
+
+def collab_pk(t: Targets) -> dict[str, Any]:
+    return {"collaborative_pk": t.collaborative.pk}
+
+
+def period(t: Targets) -> dict[str, Any]:
+    return {"pk": t.collaborative.pk, "period_pk": t.period.pk}
+
+
+def coach(t: Targets) -> dict[str, Any]:
+    return {"pk": t.collaborative.pk, "role_pk": t.coach_role.pk}
+
+
+def team_a(t: Targets) -> dict[str, Any]:
+    return {"pk": t.team_a.pk}
+
+
+def member(t: Targets) -> dict[str, Any]:
+    return {"pk": t.team_a.pk, "membership_pk": t.membership_a.pk}
+
+
+def mship(t: Targets) -> dict[str, Any]:
+    return {"pk": t.membership_a.pk}
+
+
+def bogus(t: Targets) -> dict[str, Any]:
+    """A real person's link with a token that was never issued."""
+    return {"uidb64": urlsafe_base64_encode(force_bytes(t.stranger.pk)), "token": "bogus-token"}
+
+
+TEAM_A = To(lambda t: t.team_a.get_absolute_url())
+TEAM_B = To(lambda t: t.team_b.get_absolute_url())
+NC = To(lambda t: t.collaborative.get_absolute_url())
+VA = To(lambda t: t.other_collaborative.get_absolute_url())
+
+# GET, per persona. The collaborative is the NC one (the advisor's, teams A and B's, the
+# state viewer's); the team is team A. Columns, in order: anonymous, stranger, member_a,
+# member_b, advisor, other_advisor, state_viewer, other_state_viewer.
+PAGES: dict[str, Row] = {
+    # Home: one destination is a redirect there; none is a page saying how to get access.
+    "home":                         row(none,   LOGIN, 200, TEAM_A, TEAM_B, NC, VA, NC, VA),
+    # Accounts: open to all; a bad link says so; signing out is a POST.
+    "login":                        row(none,   200,   200, 200, 200, 200, 200, 200, 200),
+    "logout":                       row(none,   405,   405, 405, 405, 405, 405, 405, 405),
+    "password_change":              row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "password_change_done":         row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "password_reset":               row(none,   200,   200, 200, 200, 200, 200, 200, 200),
+    "password_reset_done":          row(none,   200,   200, 200, 200, 200, 200, 200, 200),
+    "password_reset_confirm":       row(bogus,  200,   200, 200, 200, 200, 200, 200, 200,
+                                        shows=INVALID_LINK),
+    "password_reset_complete":      row(none,   200,   200, 200, 200, 200, 200, 200, 200),
+    "invitation-accept":            row(bogus,  200,   200, 200, 200, 200, 200, 200, 200,
+                                        shows=INVALID_LINK),
+    # Collaboratives: members and state viewers read; advisors change; others know nothing.
+    "collaboratives:list":          row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "collaboratives:create":        row(none,   LOGIN, 403, 403, 403, 200, 200, 403, 403),
+    "collaboratives:detail":        row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    "collaboratives:update":        row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "collaboratives:period-create": row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "collaboratives:period-update": row(period, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "collaboratives:period-delete": row(period, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "collaboratives:staff-add":     row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "collaboratives:staff-remove":  row(coach,  LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    # Teams: a team's page is for its members and its advisors; state viewers never see it.
+    "teams:list":                   row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "teams:create":                 row(collab_pk, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "teams:detail":                 row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "teams:update":                 row(team_a, LOGIN, 404, 403, 404, 200, 404, 404, 404),
+    "teams:member-add":             row(team_a, LOGIN, 404, 403, 404, 200, 404, 404, 404),
+    "teams:member-update":          row(member, LOGIN, 404, 403, 404, 200, 404, 404, 404),
+    "teams:member-remove":          row(member, LOGIN, 404, 403, 404, 200, 404, 404, 404),
+    # API: the schema is public (it describes endpoints, holds no data); the rest needs an
+    # account (403, not a redirect) and then follows the same rules as the pages.
+    "api-schema":                   row(none,   200,   200, 200, 200, 200, 200, 200, 200),
+    "api:api-root":                 row(none,   403,   200, 200, 200, 200, 200, 200, 200),
+    "api:collaborative-list":       row(none,   403,   200, 200, 200, 200, 200, 200, 200),
+    "api:collaborative-detail":     row(collab, 403,   404, 200, 200, 200, 404, 200, 404),
+    "api:team-list":                row(none,   403,   200, 200, 200, 200, 200, 200, 200),
+    "api:team-detail":              row(team_a, 403,   404, 200, 404, 200, 404, 404, 404),
+    "api:membership-list":          row(none,   403,   200, 200, 200, 200, 200, 200, 200),
+    "api:membership-detail":        row(mship,  403,   404, 200, 404, 200, 404, 404, 404),
+}
+
+# POST with no data, per persona, same columns. Whoever may not write is refused before
+# the form is read, and nothing changes; the advisor gets the form back with errors,
+# except on a removal, which needs no data and goes through (GONE).
+WRITES: dict[str, tuple[object, ...]] = {
+    "collaboratives:create":        (LOGIN, 403, 403, 403, 200,  200, 403, 403),
+    "collaboratives:update":        (LOGIN, 404, 403, 403, 200,  404, 403, 404),
+    "collaboratives:period-create": (LOGIN, 404, 403, 403, 200,  404, 403, 404),
+    "collaboratives:period-update": (LOGIN, 404, 403, 403, 200,  404, 403, 404),
+    "collaboratives:period-delete": (LOGIN, 404, 403, 403, GONE, 404, 403, 404),
+    "collaboratives:staff-add":     (LOGIN, 404, 403, 403, 200,  404, 403, 404),
+    "collaboratives:staff-remove":  (LOGIN, 404, 403, 403, GONE, 404, 403, 404),
+    "teams:create":                 (LOGIN, 404, 403, 403, 200,  404, 403, 404),
+    "teams:update":                 (LOGIN, 404, 403, 404, 200,  404, 404, 404),
+    "teams:member-add":             (LOGIN, 404, 403, 404, 200,  404, 404, 404),
+    "teams:member-update":          (LOGIN, 404, 403, 404, 200,  404, 404, 404),
+    "teams:member-remove":          (LOGIN, 404, 403, 404, GONE, 404, 404, 404),
+}
+
+# What a removal removes, to check it is gone.
+REMOVED: dict[str, Callable[[Targets], Any]] = {
+    "collaboratives:period-delete": lambda t: t.period,
+    "collaboratives:staff-remove": lambda t: t.coach_role,
+    "teams:member-remove": lambda t: t.membership_a,
+}
+
+
+def url_names() -> set[str]:
+    """Every named URL, namespace-qualified; format-suffix twins share a name."""
+
+    def walk(patterns: list, namespace: str | None) -> set[str]:
+        names = set()
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                names |= walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+        return names
+
+    return {name for name in walk(get_resolver().url_patterns, None)
+            if not name.startswith("admin:")}
+
+
+def cells(table: dict[str, tuple[object, ...]] | dict[str, Row]) -> list:
+    params = []
+    for name, entry in table.items():
+        outcomes = entry.outcomes if isinstance(entry, Row) else dict(zip(PERSONAS, entry,
+                                                                          strict=True))
+        params += [pytest.param(name, persona, outcome, id=f"{name}-{persona}")
+                   for persona, outcome in outcomes.items()]
+    return params
+
+
+@pytest.fixture
+def targets(world: World) -> Targets:
+    return Targets(
+        world=world,
+        period=factories.PeriodFactory(collaborative=world.collaborative),
+        coach_role=CollaborativeRole.objects.get(user=world.coach, collaborative=world.collaborative),
+    )
+
+
+def sign_in(client, targets: Targets, persona: str) -> None:
+    if persona != "anonymous":
+        client.force_login(getattr(targets, persona))
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every row of the domain tables (history included), and how many accounts exist."""
+    tables = {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for app in ("collaboratives", "teams")
+        for model in apps.get_app_config(app).get_models()
+    }
+    tables["accounts"] = [{"count": get_user_model().objects.count()}]
+    return tables
+
+
+def assert_sent_to_sign_in(response, url: str) -> None:
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == LOGIN_PATH
+    assert parse_qs(location.query) == {"next": [url]}
+
+
+# --- The table covers the URLconf --------------------------------------------------------
+
+def test_it_has_a_row_for_every_named_url():
+    missing = sorted(url_names() - PAGES.keys())
+    assert not missing, f"URL names with no row in the access matrix: {', '.join(missing)}"
+
+
+def test_it_has_no_row_for_a_url_that_is_gone():
+    stale = sorted(PAGES.keys() - url_names())
+    assert not stale, f"Rows in the access matrix for URL names that no longer exist: {stale}"
+
+
+def test_it_has_a_get_row_for_every_write():
+    assert WRITES.keys() <= PAGES.keys()
+
+
+# --- GET ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("url_name", "persona", "expected"), cells(PAGES))
+def test_it_answers_a_get(client, targets, url_name, persona, expected):
+    url = reverse(url_name, kwargs=PAGES[url_name].kwargs(targets))
+    sign_in(client, targets, persona)
+    response = client.get(url)
+    if expected is LOGIN:
+        assert_sent_to_sign_in(response, url)
+    elif isinstance(expected, To):
+        assert response.status_code == 302
+        assert response["Location"] == expected.where(targets)
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("url_name", [name for name, entry in PAGES.items() if entry.shows])
+def test_it_says_a_bad_link_is_bad(client, targets, url_name):
+    url = reverse(url_name, kwargs=PAGES[url_name].kwargs(targets))
+    assert PAGES[url_name].shows in client.get(url).text
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_keeps_the_admin_to_staff(client, targets, persona):
+    sign_in(client, targets, persona)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("admin:login")
+
+
+def test_it_opens_the_admin_to_a_superuser(client, db):
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x"))
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+# --- What the API lists ------------------------------------------------------------------
+
+def nc(t: Targets) -> set[int]:
+    return {t.collaborative.pk}
+
+
+def va(t: Targets) -> set[int]:
+    return {t.other_collaborative.pk}
+
+
+def memberships_of(*teams: str) -> Callable[[Targets], set[int]]:
+    return lambda t: {m.pk for name in teams for m in getattr(t, name).memberships.all()}
+
+
+def nothing(t: Targets) -> set[int]:
+    return set()
+
+
+# Columns: every persona but anonymous, in order.
+LISTED: dict[str, tuple[Callable[[Targets], set[int]], ...]] = {
+    "api:collaborative-list": (nothing, nc, nc, nc, va, nc, va),
+    "api:team-list": (nothing,
+                      lambda t: {t.team_a.pk}, lambda t: {t.team_b.pk},
+                      lambda t: {t.team_a.pk, t.team_b.pk}, lambda t: {t.other_team.pk},
+                      nothing, nothing),
+    "api:membership-list": (nothing, memberships_of("team_a"), memberships_of("team_b"),
+                            memberships_of("team_a", "team_b"), memberships_of("other_team"),
+                            nothing, nothing),
+}
+
+
+@pytest.mark.parametrize(("url_name", "persona", "expected"), [
+    pytest.param(name, persona, expected, id=f"{name}-{persona}")
+    for name, row_ in LISTED.items()
+    for persona, expected in zip(PERSONAS[1:], row_, strict=True)
+])
+def test_it_lists_only_what_the_persona_may_read(client, targets, url_name, persona, expected):
+    sign_in(client, targets, persona)
+    results = client.get(reverse(url_name)).json()["results"]
+    assert {item["id"] for item in results} == expected(targets)
+
+
+# --- POST with no data ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("url_name", "persona", "expected"), cells(WRITES))
+def test_it_answers_an_empty_post(client, targets, url_name, persona, expected):
+    url = reverse(url_name, kwargs=PAGES[url_name].kwargs(targets))
+    sign_in(client, targets, persona)
+    response = client.post(url, {})
+    if expected is LOGIN:
+        assert_sent_to_sign_in(response, url)
+    elif expected is GONE:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("url_name", "persona", "expected"),
+                         [cell for cell in cells(WRITES) if cell.values[2] is not GONE])
+def test_it_changes_nothing_on_a_refused_or_empty_post(client, targets, url_name, persona,
+                                                       expected):
+    url = reverse(url_name, kwargs=PAGES[url_name].kwargs(targets))
+    sign_in(client, targets, persona)
+    before = snapshot()
+    client.post(url, {})
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("url_name", list(REMOVED))
+def test_it_lets_the_advisor_remove_without_a_form(client, targets, url_name):
+    url = reverse(url_name, kwargs=PAGES[url_name].kwargs(targets))
+    removed = REMOVED[url_name](targets)
+    client.force_login(targets.advisor)
+    client.post(url, {})
+    assert not type(removed).objects.filter(pk=removed.pk).exists()
