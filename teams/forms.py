@@ -40,7 +40,9 @@ class TeamCreateForm(forms.Form):
 
     def __init__(self, *args, state: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.order_by("name")
+        # Programs of the collaborative's state only: an advisor has no business browsing
+        # every program in the system, and the list stays short on a phone.
+        self.fields["organization"].queryset = Organization.objects.filter(state=state).order_by("name")
         self.fields["new_organization_state"].initial = state
 
     def clean(self) -> dict:
@@ -91,7 +93,9 @@ class OrganizationForm(forms.ModelForm):
 
 
 class MemberAddForm(PersonForm):
-    role = forms.ChoiceField(label=_("Role on the team"), choices=MemberRole.choices)
+    # No default: a hurried advisor would otherwise add every parent as an administrator.
+    role = forms.ChoiceField(label=_("Role on the team"),
+                             choices=[("", _("Choose a role…")), *MemberRole.choices])
     is_lead = forms.BooleanField(label=_("Team lead"), required=False)
 
 

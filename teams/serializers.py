@@ -66,6 +66,9 @@ class TeamSerializer(serializers.ModelSerializer):
         if request is not None:
             # An id the caller may not see is answered like one that does not exist.
             fields["collaborative"].queryset = access.collaboratives_visible_to(request.user)
+            fields["organization_id"].queryset = Organization.objects.filter(
+                state__in=access.collaboratives_managed_by(request.user).values("state")
+            )
         # A team stays in the collaborative it was created in.
         if self.instance is not None:
             fields["collaborative"].read_only = True

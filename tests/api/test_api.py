@@ -213,7 +213,13 @@ def does_not_exist(pk: int) -> list[str]:
 
 def test_it_answers_an_outside_advisor_naming_a_collaborative_as_if_it_did_not_exist(client, world):
     response = post(client, world.other_advisor, TEAMS, new_team(world))
-    assert response.json() == {"collaborative": does_not_exist(world.collaborative.pk)}
+    assert response.json()["collaborative"] == does_not_exist(world.collaborative.pk)
+
+
+def test_it_offers_only_programs_in_the_states_the_advisor_leads(client, world):
+    organization = factories.OrganizationFactory(state="VA")
+    response = post(client, world.advisor, TEAMS, new_team(world, organization_id=organization.pk))
+    assert response.json() == {"organization_id": does_not_exist(organization.pk)}
 
 
 def test_it_refuses_writes_by_someone_who_leads_nothing_before_reading_the_input(client, world):

@@ -187,3 +187,22 @@ def test_it_refuses_a_membership_of_another_team_in_the_url(client, world):
     other = world.team_b.memberships.get()
     url = reverse("teams:member-update", args=[world.team_a.pk, other.pk])
     assert client.get(url).status_code == 404
+
+
+def test_it_offers_only_programs_of_the_collaboratives_state(client, world):
+    OrganizationFactory(name="Virginia Program", state="VA")
+    OrganizationFactory(name="Carolina Program", state="NC")
+    client.force_login(world.advisor)
+    response = client.get(reverse("teams:create", args=[world.collaborative.pk]))
+    assert "Carolina Program" in response.text
+    assert "Virginia Program" not in response.text
+
+
+def test_it_asks_for_a_role_rather_than_defaulting_to_administrator(client, world):
+    client.force_login(world.advisor)
+    response = client.post(reverse("teams:member-add", args=[world.team_a.pk]), {
+        "first_name": "Lena", "last_name": "Park", "email": "lena@example.org",
+    })
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert not Membership.objects.filter(user__email="lena@example.org").exists()
