@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("collaboratives/", include("teams.urls_collaboratives")),
     path("", include("teams.urls")),
+    path("", include("measures.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include((router.urls, "api"))),
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from collaboratives.models import Collaborative, CollaborativeRole, Period
@@ -104,3 +105,9 @@ class PersonForm(forms.Form):
 
 class StaffAddForm(PersonForm):
     role = forms.ChoiceField(label=_("Role"), choices=CollaborativeRole.Role.choices)
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The form data of a POST, even an empty one (``request.POST or None`` would treat an
+    empty POST as no submission and quietly show a fresh form)."""
+    return request.POST if request.method == "POST" else None

@@ -8,6 +8,8 @@ none re-derives the rules. The rules (design.md, "Who uses it"):
 - a team member reads the collaborative their team is in and their own team; another
   team's page is not theirs to know about (404); changing the team or the collaborative
   is for advisors (403);
+- a team's own work (monthly data, later its PDSA cycles and reports) is written by its
+  members; advisors and coaches read it (403 on writes), nobody else sees it (404);
 - a state viewer reads the collaboratives of their state, never a team's private page,
   and changes nothing (403);
 - a site administrator (superuser) sees everything; anyone else gets 404.
@@ -165,6 +167,21 @@ def team_for(user: User, pk: int, *, manage: bool = False) -> Team:
     except Team.DoesNotExist:
         raise Http404("No such team.") from None
     if manage and not can_manage_team(user, team):
+        raise PermissionDenied
+    return team
+
+
+def can_write_team_work(user: User, team: Team) -> bool:
+    """Members enter their own team's data and cycles; leaders read and give feedback."""
+    grants = grants_for(user)
+    return grants.is_superuser or team.pk in grants.team_ids
+
+
+def team_work_for(user: User, pk: int, *, write: bool = False) -> Team:
+    """The team whose work is asked for: 404 if its page is not the user's to read, 403 if
+    they may read it but ``write`` was asked for and they are not on the team."""
+    team = team_for(user, pk)
+    if write and not can_write_team_work(user, team):
         raise PermissionDenied
     return team
 

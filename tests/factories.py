@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
+from measures.models import Measure, MeasureValue, Stratum
 from teams.models import MemberRole, Membership, Organization, Team
 
 PASSWORD = "correct-horse-battery-staple"
@@ -100,3 +101,37 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = MemberRole.EDUCATOR
     is_lead = False
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    name = factory.Sequence(lambda n: f"Measure {n}")
+    type = Measure.Type.PROCESS
+    operational_definition = "Classrooms observed this month scoring 80% or more."
+    numerator_definition = "Classrooms scoring 80% or more"
+    denominator_definition = "Classrooms observed"
+    unit = Measure.Unit.PERCENT
+    direction = Measure.Direction.UP
+    chart_kind = Measure.ChartKind.P
+
+
+class StratumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stratum
+
+    measure = factory.SubFactory(MeasureFactory, stratification="Home language")
+    label = factory.Sequence(lambda n: f"Group {n}")
+
+
+class MeasureValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeasureValue
+
+    team = factory.SubFactory(TeamFactory)
+    measure = factory.SubFactory(MeasureFactory)
+    month = datetime.date(2026, 3, 1)
+    numerator = 3
+    denominator = 6

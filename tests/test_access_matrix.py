@@ -25,10 +25,12 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from collaboratives.models import CollaborativeRole, Period
+from measures.models import Measure
 from tests import factories
 from tests.conftest import World
 
@@ -77,6 +79,7 @@ class Targets:
     world: World
     period: Period
     coach_role: CollaborativeRole
+    measure: Measure
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.world, name)
@@ -121,6 +124,14 @@ def team_a(t: Targets) -> dict[str, Any]:
 
 def member(t: Targets) -> dict[str, Any]:
     return {"pk": t.team_a.pk, "membership_pk": t.membership_a.pk}
+
+
+def measure(t: Targets) -> dict[str, Any]:
+    return {"pk": t.measure.pk}
+
+
+def team_month(t: Targets) -> dict[str, Any]:
+    return {"pk": t.team_a.pk, "month": timezone.localdate().replace(day=1)}
 
 
 def mship(t: Targets) -> dict[str, Any]:
@@ -173,6 +184,16 @@ PAGES: dict[str, Row] = {
     "teams:member-add":             row(team_a, LOGIN, 404, 403, 404, 200, 404, 404, 404),
     "teams:member-update":          row(member, LOGIN, 404, 403, 404, 200, 404, 404, 404),
     "teams:member-remove":          row(member, LOGIN, 404, 403, 404, 200, 404, 404, 404),
+    # Measures: definitions are read by everyone who reads the collaborative; advisors set
+    # them up. A team's data is its own: members enter it, advisors read it (403 on entry).
+    "measures:list":                row(collab_pk, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    "measures:create":              row(collab_pk, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "measures:update":              row(measure, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "measures:team-data":           row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "measures:team-data-month":     row(team_month, LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    "measures:team-data-import":    row(team_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    "measures:team-data-template":  row(team_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    "measures:team-data-export":    row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     # API: the schema is public (it describes endpoints, holds no data); the rest needs an
     # account (403, not a redirect) and then follows the same rules as the pages.
     "api-schema":                   row(none,   200,   200, 200, 200, 200, 200, 200, 200),
@@ -201,6 +222,11 @@ WRITES: dict[str, tuple[object, ...]] = {
     "teams:member-add":             (LOGIN, 404, 403, 404, 200,  404, 404, 404),
     "teams:member-update":          (LOGIN, 404, 403, 404, 200,  404, 404, 404),
     "teams:member-remove":          (LOGIN, 404, 403, 404, GONE, 404, 404, 404),
+    "measures:create":              (LOGIN, 404, 403, 403, 200,  404, 403, 404),
+    "measures:update":              (LOGIN, 404, 403, 403, 200,  404, 403, 404),
+    # An empty month is a valid "no values this month": saved as nothing, back to the list.
+    "measures:team-data-month":     (LOGIN, 404, 302, 404, 403,  404, 404, 404),
+    "measures:team-data-import":    (LOGIN, 404, 200, 404, 403,  404, 404, 404),
 }
 
 # What a removal removes, to check it is gone.
@@ -246,6 +272,7 @@ def targets(world: World) -> Targets:
         world=world,
         period=factories.PeriodFactory(collaborative=world.collaborative),
         coach_role=CollaborativeRole.objects.get(user=world.coach, collaborative=world.collaborative),
+        measure=factories.MeasureFactory(collaborative=world.collaborative),
     )
 
 
@@ -258,7 +285,7 @@ def snapshot() -> dict[str, list[dict]]:
     """Every row of the domain tables (history included), and how many accounts exist."""
     tables = {
         model._meta.label: list(model.objects.order_by("pk").values())
-        for app in ("collaboratives", "teams")
+        for app in ("collaboratives", "teams", "measures")
         for model in apps.get_app_config(app).get_models()
     }
     tables["accounts"] = [{"count": get_user_model().objects.count()}]

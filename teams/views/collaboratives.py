@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from collaboratives import selectors, services
-from collaboratives.forms import CollaborativeForm, PeriodForm, StaffAddForm, add_service_errors
+from collaboratives.forms import (
+    CollaborativeForm,
+    PeriodForm,
+    StaffAddForm,
+    add_service_errors,
+    posted,
+)
 from collaboratives.models import CollaborativeRole, Period
 from teams import access
 from teams.selectors import composition_gaps, teams_with_composition
@@ -34,7 +40,7 @@ def collaborative_list(request: HttpRequest) -> HttpResponse:
 def collaborative_create(request: HttpRequest) -> HttpResponse:
     if not access.can_create_collaborative(request.user):
         raise PermissionDenied
-    form = CollaborativeForm(request.POST or None)
+    form = CollaborativeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             collaborative = services.collaborative_create(created_by=request.user, **form.cleaned_data)
@@ -76,7 +82,7 @@ def collaborative_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def collaborative_update(request: HttpRequest, pk: int) -> HttpResponse:
     collaborative = access.collaborative_for(request.user, pk, manage=True)
-    form = CollaborativeForm(request.POST or None, instance=collaborative)
+    form = CollaborativeForm(posted(request), instance=collaborative)
     if request.method == "POST" and form.is_valid():
         try:
             services.collaborative_update(collaborative=collaborative, **form.cleaned_data)
@@ -97,7 +103,7 @@ def period_edit(request: HttpRequest, pk: int, period_pk: int | None = None) -> 
         period = Period(collaborative=collaborative)
     else:
         period = get_object_or_404(collaborative.periods, pk=period_pk)
-    form = PeriodForm(request.POST or None, instance=period)
+    form = PeriodForm(posted(request), instance=period)
     if request.method == "POST" and form.is_valid():
         try:
             services.period_save(period=period, **form.cleaned_data)
@@ -134,7 +140,7 @@ def staff_add(request: HttpRequest, pk: int) -> HttpResponse:
     collaborative = access.collaborative_for(request.user, pk)
     if not access.can_manage_collaborative_staff(request.user, collaborative):
         raise PermissionDenied
-    form = StaffAddForm(request.POST or None)
+    form = StaffAddForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

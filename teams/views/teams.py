@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from collaboratives.forms import add_service_errors
+from collaboratives.forms import add_service_errors, posted
 from teams import access, selectors, services
 from teams.forms import MemberAddForm, MembershipForm, OrganizationForm, TeamCreateForm, TeamForm
 
@@ -39,7 +39,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest, collaborative_pk: int) -> HttpResponse:
     collaborative = access.collaborative_for(request.user, collaborative_pk, manage=True)
-    form = TeamCreateForm(request.POST or None, state=collaborative.state)
+    form = TeamCreateForm(posted(request), state=collaborative.state)
     if request.method == "POST" and form.is_valid():
         try:
             team = services.team_create(
@@ -60,8 +60,8 @@ def team_create(request: HttpRequest, collaborative_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_update(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.team_for(request.user, pk, manage=True)
-    form = TeamForm(request.POST or None, instance=team)
-    org_form = OrganizationForm(request.POST or None, instance=team.organization, prefix="org")
+    form = TeamForm(posted(request), instance=team)
+    org_form = OrganizationForm(posted(request), instance=team.organization, prefix="org")
     if request.method == "POST" and form.is_valid() and org_form.is_valid():
         try:
             services.team_update(team=team, name=form.cleaned_data["name"])
@@ -78,7 +78,7 @@ def team_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.team_for(request.user, pk, manage=True)
-    form = MemberAddForm(request.POST or None)
+    form = MemberAddForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.membership_add(team=team, invited_by=request.user,
@@ -101,7 +101,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 def member_update(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     team = access.team_for(request.user, pk, manage=True)
     membership = access.membership_for(request.user, team, membership_pk)
-    form = MembershipForm(request.POST or None, instance=membership)
+    form = MembershipForm(posted(request), instance=membership)
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(membership=membership, **form.cleaned_data)

@@ -13,10 +13,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
 from collaboratives.services import advisor_group_ensure
+from reports.demo.measures import seed_measures
 from teams.models import MemberRole, Membership, Organization, Team
 
 PASSWORD = "bsc-demo-2026"
@@ -116,6 +118,7 @@ class Command(BaseCommand):
             self.staff_team(team, index, with_family=index != 3)
         self.membership(sel_teams[0], member_a, MemberRole.EDUCATOR, lead=False)
         self.membership(sel_teams[1], member_b, MemberRole.FAMILY, lead=False)
+        seed_measures(sel, sel_teams, today=timezone.localdate())
         for index, program in enumerate(FAMILY_PROGRAMS):
             self.staff_team(self.team(family, index, program), index + 100, with_family=True)
         return [

@@ -1,0 +1,183 @@
+"""CSV in and out of a team's monthly data: a template, an all-or-nothing import that lists
+every problem by line and column, and an export safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from measures.models import Measure, MeasureValue
+from measures.months import parse_month
+from measures.services import Entry, entry_errors, measure_values_record
+from teams.models import Team
+
+COLUMNS = ["month", "measure", "group", "numerator", "denominator", "note"]
+MAX_BYTES = 1_000_000
+MAX_ROWS = 10_000
+# A cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    message: str
+
+
+class ImportRejected(Exception):
+    """The file was not saved; ``problems`` says why, line by line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def write_csv(rows: Iterable[Iterable[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def template_rows(measures: list[Measure], month: datetime.date) -> list[list[object]]:
+    return [
+        [month.strftime("%Y-%m"), measure.name, stratum.label if stratum else "", "", "", ""]
+        for measure in measures
+        for stratum in (list(measure.strata.all()) if measure.is_stratified else [None])
+    ]
+
+
+def export_rows(values: Iterable[MeasureValue]) -> list[list[object]]:
+    return [
+        [value.month.strftime("%Y-%m"), value.measure.name,
+         value.stratum.label if value.stratum else "", _number(value.numerator),
+         _number(value.denominator), value.note]
+        for value in values
+    ]
+
+
+def measure_values_import(
+    *, team: Team, measures: list[Measure], data: bytes, entered_by: AbstractBaseUser,
+    today: datetime.date | None = None,
+) -> int:
+    """Validate the whole file, then save it in one transaction. Raises ImportRejected
+    listing every problem; nothing is saved then. Returns the number of values written."""
+    entries_by_month, problems = _read(data, measures, today)
+    if problems:
+        raise ImportRejected(problems)
+    written = 0
+    with transaction.atomic():
+        for month, entries in entries_by_month.items():
+            try:
+                written += measure_values_record(team=team, month=month, entries=entries,
+                                                 entered_by=entered_by, today=today)
+            except ValidationError as exc:  # already checked; a race would land here
+                raise ImportRejected([Problem(0, "", message) for message in exc.messages]) from exc
+    return written
+
+
+def _read(data: bytes, measures: list[Measure], today: datetime.date | None
+          ) -> tuple[dict[datetime.date, list[Entry]], list[Problem]]:
+    if len(data) > MAX_BYTES:
+        return {}, [Problem(0, "", _("The file is larger than %(size)s kB; split it by year.")
+                            % {"size": MAX_BYTES // 1000})]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return {}, [Problem(0, "", _("The file is not UTF-8 text; save it as “CSV UTF-8”."))]
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [column for column in COLUMNS[:5] if column not in header]
+    if missing:
+        return {}, [Problem(1, ", ".join(missing), _("Missing column(s); the first line must be: %(cols)s.")
+                            % {"cols": ",".join(COLUMNS)})]
+    reader.fieldnames = header
+    by_name = {measure.name.casefold(): measure for measure in measures}
+    entries: dict[datetime.date, list[Entry]] = defaultdict(list)
+    problems: list[Problem] = []
+    seen: dict[tuple, int] = {}
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            problems.append(Problem(line, "", _("More than %(rows)s rows; split the file.")
+                                    % {"rows": MAX_ROWS}))
+            break
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue  # spreadsheets leave blank lines at the end
+        parsed = _parse_row(line, row, by_name, problems)
+        if parsed is None:
+            continue
+        month, entry = parsed
+        key = (month, entry.measure.pk, entry.stratum.pk if entry.stratum else None)
+        if key in seen:
+            problems.append(Problem(line, "measure", _("Same month, measure and group as line %(line)s.")
+                                    % {"line": seen[key]}))
+            continue
+        seen[key] = line
+        if entry.is_blank:
+            continue  # a template row left empty: nothing to say (removal is on the page)
+        for column, message in entry_errors(entry, month, today=today).items():
+            problems.append(Problem(line, column, message))
+        entries[month].append(entry)
+    return dict(entries), problems
+
+
+def _parse_row(line: int, row: dict, by_name: dict[str, Measure], problems: list[Problem]
+               ) -> tuple[datetime.date, Entry] | None:
+    before = len(problems)
+    month = None
+    try:
+        month = parse_month(row.get("month") or "")
+    except ValueError as exc:
+        problems.append(Problem(line, "month", str(exc)))
+    measure = by_name.get((row.get("measure") or "").strip().casefold())
+    if measure is None:
+        problems.append(Problem(line, "measure", _("No measure called “%(name)s” in this collaborative.")
+                                % {"name": (row.get("measure") or "").strip()}))
+    numbers = {}
+    for column in ("numerator", "denominator"):
+        raw = (row.get(column) or "").strip().replace(",", "")
+        try:
+            numbers[column] = Decimal(raw) if raw else None
+            if numbers[column] is not None and not numbers[column].is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(Problem(line, column, _("“%(raw)s” is not a number.") % {"raw": raw}))
+    stratum = None
+    if measure is not None:
+        label = (row.get("group") or "").strip()
+        strata = {s.label.casefold(): s for s in measure.strata.all()}
+        if measure.is_stratified:
+            stratum = strata.get(label.casefold())
+            if stratum is None:
+                problems.append(Problem(line, "group", _("%(measure)s needs a group, one of: %(groups)s.")
+                                        % {"measure": measure.name,
+                                           "groups": ", ".join(s.label for s in measure.strata.all())}))
+        elif label:
+            problems.append(Problem(line, "group", _("%(measure)s is not split by group; leave it empty.")
+                                    % {"measure": measure.name}))
+    if len(problems) > before:
+        return None
+    return month, Entry(measure, stratum, numbers["numerator"], numbers["denominator"],
+                        (row.get("note") or "").strip()[:500])
+
+
+def _number(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"

@@ -1,0 +1,203 @@
+"""The collaborative's measures and the monthly values teams enter for them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from collaboratives.models import Collaborative
+from teams.models import Team
+
+
+class Measure(models.Model):
+    class Type(models.TextChoices):
+        OUTCOME = "outcome", _("Outcome")
+        PROCESS = "process", _("Process")
+        BALANCING = "balancing", _("Balancing")
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", _("Percent")
+        RATE = "rate", _("Rate per N")
+        COUNT = "count", _("Count")
+        MEAN = "mean", _("Mean")
+
+    class Direction(models.TextChoices):
+        UP = "up", _("Higher is better")
+        DOWN = "down", _("Lower is better")
+
+    class ChartKind(models.TextChoices):
+        RUN = "run", _("Run chart")
+        P = "p", _("p chart (proportions)")
+        U = "u", _("u chart (rates)")
+        XMR = "xmr", _("XmR chart (individual values)")
+
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="measures"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    operational_definition = models.TextField(
+        _("operational definition"),
+        help_text=_("Exactly what is counted, how and when, so every team counts alike."),
+    )
+    numerator_definition = models.CharField(_("numerator"), max_length=300)
+    denominator_definition = models.CharField(
+        _("denominator"), max_length=300, blank=True,
+        help_text=_("Leave empty for a plain count."),
+    )
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    rate_per = models.PositiveIntegerField(
+        _("rate per"), default=100, help_text=_("For rates: per how many (e.g. 100 children)."),
+    )
+    direction = models.CharField(_("direction of improvement"), max_length=4,
+                                 choices=Direction.choices)
+    goal = models.DecimalField(_("goal"), max_digits=12, decimal_places=2, null=True, blank=True,
+                               help_text=_("The value the shared aim asks for, in the unit above."))
+    chart_kind = models.CharField(_("chart"), max_length=4, choices=ChartKind.choices,
+                                  default=ChartKind.RUN)
+    baseline_length = models.PositiveSmallIntegerField(
+        _("baseline months"), null=True, blank=True,
+        help_text=_("The first N months set the median (and limits); empty means all months."),
+    )
+    stratification = models.CharField(
+        _("stratified by"), max_length=120, blank=True,
+        help_text=_("A dimension such as child's race/ethnicity or home language; empty if none."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "name"], name="measure_unique_name",
+                violation_error_message=_("This collaborative already has a measure with that name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_per__gt=0), name="measure_rate_per_positive",
+                violation_error_message=_("The rate must be per at least 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:list", args=[self.collaborative_id]) + f"#measure-{self.pk}"
+
+    @property
+    def has_denominator(self) -> bool:
+        return bool(self.denominator_definition)
+
+    @property
+    def is_stratified(self) -> bool:
+        return bool(self.stratification)
+
+    def value_of(self, numerator: Decimal | float, denominator: Decimal | float | None) -> float | None:
+        """The plotted value of one month: a percent, a rate per N, a count or a mean."""
+        if self.has_denominator:
+            if not denominator:
+                return None
+            ratio = float(numerator) / float(denominator)
+            if self.unit == self.Unit.PERCENT:
+                return 100 * ratio
+            if self.unit == self.Unit.RATE:
+                return self.rate_per * ratio
+            return ratio
+        return float(numerator)
+
+
+class Stratum(models.Model):
+    """One group of a stratified measure, e.g. one race/ethnicity category."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="strata")
+    label = models.CharField(_("group"), max_length=120)
+    is_reference = models.BooleanField(
+        _("reference group"), default=False,
+        help_text=_("Other groups' rates are compared with this one."),
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "label"]
+        verbose_name = _("stratum")
+        verbose_name_plural = _("strata")
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "label"], name="stratum_unique_label",
+                                    violation_error_message=_("That group is listed twice.")),
+            models.UniqueConstraint(fields=["measure"], condition=Q(is_reference=True),
+                                    name="stratum_one_reference",
+                                    violation_error_message=_("Only one reference group.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class MeasureValue(models.Model):
+    """One team's value of one measure for one month (and one stratum, if stratified)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="measure_values")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    stratum = models.ForeignKey(Stratum, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="values")
+    numerator = models.DecimalField(_("numerator"), max_digits=12, decimal_places=2)
+    denominator = models.DecimalField(_("denominator"), max_digits=12, decimal_places=2,
+                                      null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "month"]
+        verbose_name = _("measure value")
+        verbose_name_plural = _("measure values")
+        constraints = [
+            # Two partial constraints, because NULL strata are distinct in a plain one.
+            models.UniqueConstraint(
+                fields=["team", "measure", "month"], condition=Q(stratum__isnull=True),
+                name="measure_value_one_per_month",
+                violation_error_message=_("This month already has a value for this measure."),
+            ),
+            models.UniqueConstraint(
+                fields=["team", "measure", "month", "stratum"],
+                condition=Q(stratum__isnull=False), name="measure_value_one_per_month_stratum",
+                violation_error_message=_("This month already has a value for this group."),
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__gte=0), name="measure_value_numerator_not_negative",
+                violation_error_message=_("The numerator cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="measure_value_denominator_positive",
+                violation_error_message=_("The denominator must be more than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="measure_value_month_first_day",
+                violation_error_message=_("A month is stored as its first day."),
+            ),
+        ]
+        indexes = [models.Index(fields=["measure", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.team} — {self.measure} — {self.month:%Y-%m}"
+
+    @property
+    def value(self) -> float | None:
+        return self.measure.value_of(self.numerator, self.denominator)
