@@ -92,7 +92,7 @@ class Measure(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("measures:list", args=[self.collaborative_id]) + f"#measure-{self.pk}"
+        return reverse("measures:detail", args=[self.pk])
 
     @property
     def has_denominator(self) -> bool:

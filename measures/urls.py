@@ -2,7 +2,7 @@ import datetime
 
 from django.urls import path, register_converter
 
-from measures import views
+from measures import chart_views, views
 from measures.months import parse_month
 
 
@@ -23,7 +23,9 @@ app_name = "measures"
 urlpatterns = [
     path("collaboratives/<int:collaborative_pk>/measures/", views.measure_list, name="list"),
     path("collaboratives/<int:collaborative_pk>/measures/new/", views.measure_edit, name="create"),
+    path("measures/<int:pk>/", chart_views.measure_detail, name="detail"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="update"),
+    path("teams/<int:pk>/charts/", chart_views.team_charts, name="team-charts"),
     path("teams/<int:pk>/data/", views.team_data, name="team-data"),
     path("teams/<int:pk>/data/<month:month>/", views.team_data_month, name="team-data-month"),
     path("teams/<int:pk>/data/import/", views.team_data_import, name="team-data-import"),

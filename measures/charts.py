@@ -1,0 +1,235 @@
+"""Plotly figure builders: plain dicts, drawn in the browser by the locally served plotly.js.
+
+They take analysed series (``measures.series``) and annotations as plain data — learning
+sessions from the timeline, PDSA decisions from whoever calls them — so this module knows
+nothing of the apps above it. Every string a person typed is HTML-escaped: plotly renders
+a subset of HTML in titles, names, hover text and annotations.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from measures.models import Measure
+from measures.series import Series, format_value
+
+BLUE, ORANGE, GREEN, GREY, PURPLE = "#1f5f8b", "#b45309", "#15803d", "#6b7280", "#7e22ce"
+PALETTE = ["#1f5f8b", "#b45309", "#15803d", "#7e22ce", "#be123c", "#0f766e", "#4d7c0f", "#9d174d"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"]
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A dated marker on a chart: a learning session, or a PDSA cycle that adopted or
+    adapted a change linked to the measure."""
+
+    month: datetime.date
+    label: str
+    hover: str
+    kind: str = "session"  # "session" or "pdsa"
+
+
+def _x(months: list[datetime.date]) -> list[str]:
+    return [month.isoformat() for month in months]
+
+
+def _unit_suffix(measure: Measure) -> str:
+    return "%" if measure.unit == Measure.Unit.PERCENT else ""
+
+
+def _layout(measure: Measure, title: str = "", *, height: int = 380) -> dict:
+    axis_title = {
+        Measure.Unit.PERCENT: _("Percent"),
+        Measure.Unit.RATE: _("Per %(n)s") % {"n": measure.rate_per},
+        Measure.Unit.COUNT: _("Count"),
+        Measure.Unit.MEAN: _("Mean"),
+    }[measure.unit]
+    return {
+        "title": {"text": escape(title), "font": {"size": 15}, "x": 0, "xanchor": "left"},
+        "height": height,
+        # A page heading names most charts; no title, no space kept for one.
+        "margin": {"l": 56, "r": 16, "t": 48 if title else 16, "b": 40},
+        "xaxis": {"type": "date", "tickformat": "%b %Y", "showgrid": False},
+        "yaxis": {"title": {"text": escape(axis_title)}, "rangemode": "tozero", "zeroline": False,
+                  "ticksuffix": _unit_suffix(measure)},
+        "legend": {"orientation": "h", "y": -0.18},
+        "hovermode": "closest",
+        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                 "color": "#212529"},
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "shapes": [],
+        "annotations": [],
+    }
+
+
+def run_chart(series: Series, *, title: str = "", annotations: list[Annotation] = ()) -> dict:
+    """A team's (or the collaborative's) chart of one measure: points, centre line (median
+    or control-chart centre), goal, limits, highlighted signals and dated markers."""
+    measure = series.measure
+    x = _x(series.months)
+    values = series.values
+    hover = [
+        escape(f"{month:%b %Y}: {format_value(measure, value)}" + (f" — {point.note}" if point.note else ""))
+        for month, value, point in zip(series.months, values, series.points, strict=True)
+    ]
+    data = [{
+        "type": "scatter", "mode": "lines+markers", "name": escape(series.label), "x": x,
+        "y": values, "text": hover, "hoverinfo": "text", "connectgaps": False,
+        "line": {"color": BLUE, "width": 2}, "marker": {"color": BLUE, "size": 7, "symbol": "circle"},
+    }]
+    signals = sorted(series.signal_indices)
+    if signals:
+        data.append({
+            "type": "scatter", "mode": "markers", "name": _("Part of a shift, trend or outside a limit"),
+            "x": [x[i] for i in signals], "y": [values[i] for i in signals],
+            "text": [hover[i] for i in signals], "hoverinfo": "text",
+            "marker": {"color": ORANGE, "size": 12, "symbol": "diamond",
+                       "line": {"color": "#000000", "width": 1}},
+        })
+    data += _centre_traces(series, x)
+    data += _limit_traces(series, x)
+    if measure.goal is not None and x:
+        goal = float(measure.goal)
+        data.append({"type": "scatter", "mode": "lines", "name": _("Goal"), "x": [x[0], x[-1]],
+                     "y": [goal, goal], "hoverinfo": "name+y",
+                     "line": {"color": GREEN, "width": 2, "dash": "dot"}})
+    layout = _layout(measure, title)
+    if series.months:
+        # Markers outside the data would stretch the axis into months with nothing to show.
+        first, last = series.months[0], series.months[-1]
+        annotations = [a for a in annotations
+                       if first <= a.month and (a.month.year, a.month.month) <= (last.year, last.month)]
+    _add_markers(layout, data, annotations, values)
+    return {"data": data, "layout": layout}
+
+
+def _centre_traces(series: Series, x: list[str]) -> list[dict]:
+    centre = series.center
+    if centre is None or not x:
+        return []
+    name = _("Centre line") if series.control is not None else _("Median")
+    baseline = series.measure.baseline_length
+    if not baseline or baseline >= len(x):
+        return [{"type": "scatter", "mode": "lines", "name": name, "x": [x[0], x[-1]],
+                 "y": [centre, centre], "hoverinfo": "name+y", "line": {"color": GREY, "width": 2}}]
+    # The baseline sets the centre; extended past it as a dashed line to judge new points.
+    split = x[min(baseline, len(x)) - 1]
+    return [
+        {"type": "scatter", "mode": "lines", "name": _("%(name)s (baseline)") % {"name": name},
+         "x": [x[0], split], "y": [centre, centre], "hoverinfo": "name+y",
+         "line": {"color": GREY, "width": 2}},
+        {"type": "scatter", "mode": "lines", "name": _("%(name)s, extended") % {"name": name},
+         "x": [split, x[-1]], "y": [centre, centre], "hoverinfo": "name+y",
+         "line": {"color": GREY, "width": 2, "dash": "dash"}},
+    ]
+
+
+def _limit_traces(series: Series, x: list[str]) -> list[dict]:
+    upper, lower = series.limits()
+    if not upper:
+        return []
+    style = {"color": GREY, "width": 1, "dash": "dot", "shape": "hvh"}
+    return [
+        {"type": "scatter", "mode": "lines", "name": _("Upper limit"), "x": x, "y": upper,
+         "hoverinfo": "name+y", "line": style, "connectgaps": False},
+        {"type": "scatter", "mode": "lines", "name": _("Lower limit"), "x": x, "y": lower,
+         "hoverinfo": "name+y", "line": style, "connectgaps": False, "showlegend": False},
+    ]
+
+
+def _add_markers(layout: dict, data: list[dict], annotations: list[Annotation],
+                 values: list[float | None]) -> None:
+    """Vertical lines for learning sessions and PDSA decisions, with hover text on a marker
+    at the top of each line (shapes themselves have no hover)."""
+    if not annotations:
+        return
+    top = max((v for v in values if v is not None), default=1) * 1.08 or 1
+    for kind, name, color, symbol in (("session", _("Learning session"), PURPLE, "triangle-down"),
+                                      ("pdsa", _("PDSA change adopted or adapted"), GREEN, "star")):
+        marks = [a for a in annotations if a.kind == kind]
+        if not marks:
+            continue
+        for mark in marks:
+            layout["shapes"].append({
+                "type": "line", "xref": "x", "yref": "paper", "x0": mark.month.isoformat(),
+                "x1": mark.month.isoformat(), "y0": 0, "y1": 1,
+                "line": {"color": color, "width": 1, "dash": "dot"}})
+        data.append({
+            "type": "scatter", "mode": "markers+text", "name": name,
+            "x": [m.month.isoformat() for m in marks], "y": [top] * len(marks),
+            "text": [escape(m.label) for m in marks], "textposition": "top center",
+            "hovertext": [escape(m.hover) for m in marks], "hoverinfo": "text",
+            "marker": {"color": color, "size": 10, "symbol": symbol},
+        })
+
+
+def small_multiples(series_list: list[Series], *, columns: int = 3) -> dict:
+    """Every team's chart of one measure side by side, on shared axes, each with its median."""
+    rows = max(1, -(-len(series_list) // columns))
+    data, annotations = [], []
+    layout: dict = {"height": 200 * rows + 40, "showlegend": False,
+                    "margin": {"l": 40, "r": 10, "t": 30, "b": 30},
+                    "grid": {"rows": rows, "columns": columns, "pattern": "independent"},
+                    "font": {"family": "system-ui, sans-serif", "size": 11, "color": "#212529"}}
+    for index, series in enumerate(series_list):
+        axis = "" if index == 0 else str(index + 1)
+        x = _x(series.months)
+        data.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": series.values,
+                     "xaxis": f"x{axis}", "yaxis": f"y{axis}", "hoverinfo": "x+y",
+                     "name": escape(series.label), "marker": {"size": 4, "color": BLUE},
+                     "line": {"width": 1.5, "color": BLUE}, "connectgaps": False})
+        if series.center is not None and x:
+            data.append({"type": "scatter", "mode": "lines", "x": [x[0], x[-1]],
+                         "y": [series.center, series.center], "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+                         "hoverinfo": "skip", "line": {"width": 1, "color": GREY, "dash": "dash"}})
+        layout[f"xaxis{axis}"] = {"type": "date", "tickformat": "%b %y", "showgrid": False, "nticks": 4}
+        layout[f"yaxis{axis}"] = {"rangemode": "tozero", "ticksuffix": _unit_suffix(series.measure)}
+        annotations.append({"text": escape(series.label), "showarrow": False, "font": {"size": 11},
+                            "xref": f"x{axis} domain", "yref": f"y{axis} domain",
+                            "x": 0, "y": 1.12, "xanchor": "left"})
+    layout["annotations"] = annotations
+    return {"data": data, "layout": layout}
+
+
+def strata_chart(strata: list[Series], *, title: str) -> dict:
+    """A line per group of a stratified measure."""
+    measure = strata[0].measure if strata else None
+    data = [
+        {"type": "scatter", "mode": "lines+markers", "name": escape(series.label),
+         "x": _x(series.months), "y": series.values, "hoverinfo": "name+x+y", "connectgaps": False,
+         "line": {"color": PALETTE[i % len(PALETTE)], "width": 2},
+         "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7, "color": PALETTE[i % len(PALETTE)]}}
+        for i, series in enumerate(strata)
+    ]
+    return {"data": data, "layout": _layout(measure, title)} if measure else {"data": [], "layout": {}}
+
+
+def disparity_chart(ratios: dict[str, list[float | None]], months: list[datetime.date], *,
+                    title: str, reference: str) -> dict:
+    """Each group's value relative to the reference group (1 = the same)."""
+    x = _x(months)
+    data = [
+        {"type": "scatter", "mode": "lines+markers", "name": escape(label), "x": x, "y": values,
+         "hoverinfo": "name+x+y", "connectgaps": False,
+         "line": {"color": PALETTE[i % len(PALETTE)], "width": 2},
+         "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7, "color": PALETTE[i % len(PALETTE)]}}
+        for i, (label, values) in enumerate(ratios.items())
+    ]
+    if x:
+        same = _("Same as %(group)s") % {"group": reference}
+        data.append({"type": "scatter", "mode": "lines", "name": escape(same),
+                     "x": [x[0], x[-1]], "y": [1, 1], "hoverinfo": "skip",
+                     "line": {"color": GREY, "width": 1, "dash": "dash"}})
+    return {"data": data, "layout": {
+        "title": {"text": escape(title), "font": {"size": 15}, "x": 0, "xanchor": "left"},
+        "height": 340, "margin": {"l": 56, "r": 16, "t": 48, "b": 40},
+        "xaxis": {"type": "date", "tickformat": "%b %Y"},
+        "yaxis": {"title": {"text": escape(_("Ratio to %(group)s") % {"group": reference})},
+                  "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": -0.2},
+        "font": {"family": "system-ui, sans-serif", "color": "#212529"}}}
