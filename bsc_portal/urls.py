@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from collaboratives.views import InvitationAcceptView
+from measures.api import MeasureValueViewSet, MeasureViewSet
 from teams.api import CollaborativeViewSet, MembershipViewSet, TeamViewSet
 from teams.views.home import home
 
@@ -13,6 +14,8 @@ router = DefaultRouter()
 router.register("collaboratives", CollaborativeViewSet, basename="collaborative")
 router.register("teams", TeamViewSet, basename="team")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("measure-values", MeasureValueViewSet, basename="measure-value")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -61,6 +61,8 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
                   .order_by("month"))
     months = series.month_axis(values)
     pooled = series.collaborative_series(measure, values, months)
+    if not leads:
+        pooled = series.rates_only(pooled, series.small_months(pooled))
     context = {
         "collaborative": collaborative, "measure": measure, "leads": leads, "pooled": pooled,
         "summary": series.summary(pooled),
@@ -115,21 +117,8 @@ def _strata_panel(measure: Measure, values: list[MeasureValue], months: list, *,
 def _suppressed(lines: list[series.Series]) -> list[series.Series]:
     """Blank each month's small cells (1 to 9 events) across the groups, complementary cells
     included, so no hidden count can be worked out from the others."""
-    if not lines:
-        return lines
-    for index in range(len(lines[0].points)):
-        counts = {line.label: (float(line.points[index].numerator)
-                               if line.points[index].numerator is not None else None)
-                  for line in lines}
-        kept = series.suppress_small_cells(counts)
-        for line in lines:
-            point = line.points[index]
-            if kept[line.label] is None and point.numerator is not None:
-                line.points[index] = series.Point(point.month, None, None, None)
-                line.extra.setdefault("suppressed", set()).add(index)
-            else:
-                line.points[index] = series.Point(point.month, None, None, point.value)
-    return lines
+    hidden = series.small_stratum_cells(lines)
+    return [series.rates_only(line, hidden[line.label]) for line in lines]
 
 
 def _latest(values: list) -> tuple[int, object] | None:

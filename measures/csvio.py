@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from measures.models import Measure, MeasureValue
 from measures.months import parse_month
+from measures.selectors import earliest_entry_month
 from measures.services import Entry, entry_errors, measure_values_record
 from teams.models import Team
 
@@ -80,7 +81,8 @@ def measure_values_import(
 ) -> int:
     """Validate the whole file, then save it in one transaction. Raises ImportRejected
     listing every problem; nothing is saved then. Returns the number of values written."""
-    entries_by_month, problems = _read(data, measures, today)
+    earliest = earliest_entry_month(team.collaborative)
+    entries_by_month, problems = _read(data, measures, today, earliest)
     if problems:
         raise ImportRejected(problems)
     written = 0
@@ -94,8 +96,8 @@ def measure_values_import(
     return written
 
 
-def _read(data: bytes, measures: list[Measure], today: datetime.date | None
-          ) -> tuple[dict[datetime.date, list[Entry]], list[Problem]]:
+def _read(data: bytes, measures: list[Measure], today: datetime.date | None,
+          earliest: datetime.date) -> tuple[dict[datetime.date, list[Entry]], list[Problem]]:
     if len(data) > MAX_BYTES:
         return {}, [Problem(0, "", _("The file is larger than %(size)s kB; split it by year.")
                             % {"size": MAX_BYTES // 1000})]
@@ -133,7 +135,7 @@ def _read(data: bytes, measures: list[Measure], today: datetime.date | None
         seen[key] = line
         if entry.is_blank:
             continue  # a template row left empty: nothing to say (removal is on the page)
-        for column, message in entry_errors(entry, month, today=today).items():
+        for column, message in entry_errors(entry, month, today=today, earliest=earliest).items():
             problems.append(Problem(line, column, message))
         entries[month].append(entry)
     return dict(entries), problems

@@ -231,7 +231,9 @@ def collaborative_series(measure: Measure, values: list[MeasureValue],
     teams for p and u charts; for the others, each month's median of the team values."""
     months = months if months is not None else month_axis(values)
     if measure.chart_kind in (Measure.ChartKind.P, Measure.ChartKind.U):
-        series = build_series(measure, _("All teams (pooled)"), months, _sum_by_month(values))
+        # Notes are a team's own words: they never reach the collaborative's chart.
+        pooled = {month: (n, d, "") for month, (n, d, _note) in _sum_by_month(values).items()}
+        series = build_series(measure, _("All teams (pooled)"), months, pooled)
     else:
         by_team: dict[int, list[MeasureValue]] = defaultdict(list)
         for value in values:
@@ -255,6 +257,45 @@ def _median(numbers: list[float]) -> float | None:
     ordered = sorted(numbers)
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def small_months(line: Series) -> set[int]:
+    """Months of a pooled series whose count is 1 to 9. Rates alone would not hide them: a p
+    or u chart's limits give the denominator away, and with it the count."""
+    return {index for index, point in enumerate(line.points)
+            if point.numerator is not None and 0 < point.numerator < SMALL_CELL}
+
+
+def small_stratum_cells(lines: list[Series]) -> dict[str, set[int]]:
+    """Per group, the months to hide: each month's small cells and their complements."""
+    hidden: dict[str, set[int]] = {line.label: set() for line in lines}
+    for index in range(len(lines[0].points) if lines else 0):
+        counts = {line.label: (None if line.points[index].numerator is None
+                               else float(line.points[index].numerator)) for line in lines}
+        kept = suppress_small_cells(counts)
+        for label, count in counts.items():
+            if count is not None and kept[label] is None:
+                hidden[label].add(index)
+    return hidden
+
+
+def rates_only(line: Series, hide: set[int]) -> Series:
+    """The series as someone who does not lead the collaborative sees it: values without
+    counts, hidden months blank, limits blank where their month is hidden."""
+    points = [Point(p.month, None, None, None if i in hide else p.value)
+              for i, p in enumerate(line.points)]
+    control = line.control
+    if control is not None and hide:
+        control = ControlChart(
+            center=control.center,
+            upper=[None if i in hide else u for i, u in enumerate(control.upper)],
+            lower=[None if i in hide else lo for i, lo in enumerate(control.lower)],
+            outside=[False if i in hide else o for i, o in enumerate(control.outside)],
+            values=[None if i in hide else v for i, v in enumerate(control.values)],
+            runs=control.runs,
+        )
+    return Series(line.measure, line.label, points, line.analysis, control, line.stratum,
+                  {**line.extra, "suppressed": set(hide)})
 
 
 def suppress_small_cells(counts: dict[str, float | None]) -> dict[str, float | None]:

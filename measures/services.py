@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from measures.models import Measure, MeasureValue, Stratum
 from measures.months import month_start
+from measures.selectors import earliest_entry_month
 from teams.models import Team
 
 MEASURE_FIELDS = (
@@ -35,6 +36,10 @@ def measure_save(
         if name not in MEASURE_FIELDS:
             raise TypeError(f"Unexpected field: {name}")
         setattr(measure, name, value)
+    taken = Measure.objects.filter(collaborative=measure.collaborative_id, name__iexact=measure.name)
+    if taken.exclude(pk=measure.pk).exists():
+        raise ValidationError({"name": ValidationError(
+            _("This collaborative already has a measure with that name."), code="duplicate_name")})
     _check_chart_fits_unit(measure)
     measure.full_clean()
     measure.save()
@@ -101,14 +106,20 @@ class Entry:
 
 
 def entry_errors(
-    entry: Entry, month: datetime.date, *, today: datetime.date | None = None
+    entry: Entry, month: datetime.date, *, today: datetime.date | None = None,
+    earliest: datetime.date | None = None,
 ) -> dict[str, str]:
     """What is wrong with one entry, by column (numerator, denominator, month).
-    Months before the collaborative starts are baseline and welcome; future months are not."""
+    Months before the collaborative starts are baseline and welcome (back to ``earliest``);
+    future months are not."""
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     if month > month_start(today):
         errors["month"] = _("%(month)s has not happened yet.") % {"month": month.strftime("%Y-%m")}
+    elif earliest is not None and month < earliest:
+        errors["month"] = _("%(month)s is too long before the collaborative; baseline data goes "
+                            "back to %(earliest)s.") % {"month": month.strftime("%Y-%m"),
+                                                        "earliest": earliest.strftime("%Y-%m")}
     if entry.is_blank:
         return errors
     measure = entry.measure
@@ -141,9 +152,16 @@ def measure_values_record(
     """Save one month of a team's values, all or nothing. Errors are keyed
     ``"<entry index>:<column>"``. Returns the number of values created, changed or removed."""
     errors = {}
+    earliest = earliest_entry_month(team.collaborative)
+    seen: set[tuple[int, int | None]] = set()
     for index, entry in enumerate(entries):
         _check_entry_belongs(team, entry)
-        for column, message in entry_errors(entry, month, today=today).items():
+        key = (entry.measure.pk, entry.stratum.pk if entry.stratum else None)
+        if key in seen:
+            errors[f"{index}:measure"] = _("%(measure)s is given twice for this month.") % {
+                "measure": entry.measure}
+        seen.add(key)
+        for column, message in entry_errors(entry, month, today=today, earliest=earliest).items():
             errors[f"{index}:{column}"] = message
     if errors:
         raise ValidationError(errors)

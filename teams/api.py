@@ -25,7 +25,7 @@ from teams.serializers import (
 )
 
 
-def _as_drf_error(exc: DjangoValidationError) -> ValidationError:
+def as_drf_error(exc: DjangoValidationError) -> ValidationError:
     if not hasattr(exc, "error_dict"):
         return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
     return ValidationError({
@@ -67,7 +67,7 @@ class CollaborativeViewSet(
                 created_by=self.request.user, **serializer.validated_data
             )
         except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+            raise as_drf_error(exc) from exc
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         if not access.can_manage_collaborative(self.request.user, serializer.instance):
@@ -77,7 +77,7 @@ class CollaborativeViewSet(
                 collaborative=serializer.instance, **serializer.validated_data
             )
         except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+            raise as_drf_error(exc) from exc
 
 
 class TeamViewSet(
@@ -109,7 +109,7 @@ class TeamViewSet(
                 collaborative=collaborative, name=data["name"], organization=data["organization"]
             )
         except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+            raise as_drf_error(exc) from exc
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         if not access.can_manage_team(self.request.user, serializer.instance):
@@ -120,7 +120,7 @@ class TeamViewSet(
                 name=serializer.validated_data.get("name", serializer.instance.name),
             )
         except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+            raise as_drf_error(exc) from exc
 
 
 class MembershipViewSet(
@@ -148,7 +148,7 @@ class MembershipViewSet(
         try:
             membership = services.membership_add(team=team, invited_by=request.user, **data)
         except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+            raise as_drf_error(exc) from exc
         return Response(MembershipSerializer(membership).data, status=201)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
@@ -162,7 +162,7 @@ class MembershipViewSet(
                 is_lead=data.get("is_lead", membership.is_lead),
             )
         except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+            raise as_drf_error(exc) from exc
 
     def perform_destroy(self, instance: Membership) -> None:
         if not access.can_manage_team(self.request.user, instance.team):

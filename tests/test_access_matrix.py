@@ -30,7 +30,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from collaboratives.models import CollaborativeRole, Period
-from measures.models import Measure
+from measures.models import Measure, MeasureValue
 from tests import factories
 from tests.conftest import World
 
@@ -80,6 +80,7 @@ class Targets:
     period: Period
     coach_role: CollaborativeRole
     measure: Measure
+    measure_value: MeasureValue
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.world, name)
@@ -128,6 +129,10 @@ def member(t: Targets) -> dict[str, Any]:
 
 def measure(t: Targets) -> dict[str, Any]:
     return {"pk": t.measure.pk}
+
+
+def value_a(t: Targets) -> dict[str, Any]:
+    return {"pk": t.measure_value.pk}
 
 
 def team_month(t: Targets) -> dict[str, Any]:
@@ -189,6 +194,8 @@ PAGES: dict[str, Row] = {
     "measures:list":                row(collab_pk, LOGIN, 404, 200, 200, 200, 404, 200, 404),
     "measures:create":              row(collab_pk, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "measures:update":              row(measure, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "measures:detail":              row(measure, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    "measures:team-charts":         row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "measures:team-data":           row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "measures:team-data-month":     row(team_month, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "measures:team-data-import":    row(team_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
@@ -204,6 +211,15 @@ PAGES: dict[str, Row] = {
     "api:team-detail":              row(team_a, 403,   404, 200, 404, 200, 404, 404, 404),
     "api:membership-list":          row(none,   403,   200, 200, 200, 200, 200, 200, 200),
     "api:membership-detail":        row(mship,  403,   404, 200, 404, 200, 404, 404, 404),
+    # Measures and the aggregate chart: everyone who reads the collaborative. A team's raw
+    # values: its members and its advisors, nobody else (state viewers read aggregates).
+    # Bulk entry is POST only.
+    "api:measure-list":             row(none,   403,   200, 200, 200, 200, 200, 200, 200),
+    "api:measure-detail":           row(measure, 403,  404, 200, 200, 200, 404, 200, 404),
+    "api:measure-chart-data":       row(measure, 403,  404, 200, 200, 200, 404, 200, 404),
+    "api:measure-value-list":       row(none,   403,   200, 200, 200, 200, 200, 200, 200),
+    "api:measure-value-detail":     row(value_a, 403,  404, 200, 404, 200, 404, 404, 404),
+    "api:measure-value-bulk":       row(none,   403,   405, 405, 405, 405, 405, 405, 405),
 }
 
 # POST with no data, per persona, same columns. Whoever may not write is refused before
@@ -227,6 +243,14 @@ WRITES: dict[str, tuple[object, ...]] = {
     # An empty month is a valid "no values this month": saved as nothing, back to the list.
     "measures:team-data-month":     (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "measures:team-data-import":    (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    # API: measures are written by those who lead a collaborative, values by members of a
+    # team; everyone else is refused before the input is read (the detail URLs take no
+    # POST: 405 once the caller may write at all).
+    "api:measure-list":             (403,   403, 403, 403, 400,  400, 403, 403),
+    "api:measure-detail":           (403,   403, 403, 403, 405,  405, 403, 403),
+    "api:measure-value-list":       (403,   403, 400, 400, 403,  403, 403, 403),
+    "api:measure-value-detail":     (403,   403, 405, 405, 403,  403, 403, 403),
+    "api:measure-value-bulk":       (403,   403, 400, 400, 403,  403, 403, 403),
 }
 
 # What a removal removes, to check it is gone.
@@ -268,11 +292,13 @@ def cells(table: dict[str, tuple[object, ...]] | dict[str, Row]) -> list:
 
 @pytest.fixture
 def targets(world: World) -> Targets:
+    measure = factories.MeasureFactory(collaborative=world.collaborative)
     return Targets(
         world=world,
         period=factories.PeriodFactory(collaborative=world.collaborative),
         coach_role=CollaborativeRole.objects.get(user=world.coach, collaborative=world.collaborative),
-        measure=factories.MeasureFactory(collaborative=world.collaborative),
+        measure=measure,
+        measure_value=factories.MeasureValueFactory(team=world.team_a, measure=measure),
     )
 
 
@@ -368,6 +394,14 @@ def nothing(t: Targets) -> set[int]:
     return set()
 
 
+def nc_measure(t: Targets) -> set[int]:
+    return {t.measure.pk}
+
+
+def value_of_a(t: Targets) -> set[int]:
+    return {t.measure_value.pk}
+
+
 # Columns: every persona but anonymous, in order.
 LISTED: dict[str, tuple[Callable[[Targets], set[int]], ...]] = {
     "api:collaborative-list": (nothing, nc, nc, nc, va, nc, va),
@@ -378,6 +412,11 @@ LISTED: dict[str, tuple[Callable[[Targets], set[int]], ...]] = {
     "api:membership-list": (nothing, memberships_of("team_a"), memberships_of("team_b"),
                             memberships_of("team_a", "team_b"), memberships_of("other_team"),
                             nothing, nothing),
+    "api:measure-list": (nothing, nc_measure, nc_measure, nc_measure, nothing, nc_measure,
+                         nothing),
+    # Raw values are team-private: state viewers list none.
+    "api:measure-value-list": (nothing, value_of_a, nothing, value_of_a, nothing, nothing,
+                               nothing),
 }
 
 

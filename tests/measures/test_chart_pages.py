@@ -86,3 +86,22 @@ def test_it_shows_advisors_the_same_counts_unsuppressed(client, world, stratifie
 def test_it_hides_team_charts_from_other_teams(client, world, fidelity):
     client.force_login(world.member_b)
     assert client.get(reverse("measures:team-charts", args=[world.team_a.pk])).status_code == 404
+
+
+def test_it_keeps_team_notes_out_of_the_collaborative_chart(client, world, fidelity):
+    client.force_login(world.member_b)
+    response = client.get(fidelity.get_absolute_url())
+    assert "Coach visit" not in response.text
+
+
+def test_it_blanks_small_pooled_months_for_members_and_state_viewers(client, world):
+    measure = MeasureFactory(collaborative=world.collaborative, name="Reviewed", chart_kind="p")
+    MeasureValueFactory(team=world.team_a, measure=measure, month=START, numerator=3, denominator=8)
+    MeasureValueFactory(team=world.team_a, measure=measure, month=add_months(START, 1),
+                        numerator=12, denominator=20)
+    client.force_login(world.state_viewer)
+    pooled = client.get(measure.get_absolute_url()).context["pooled"]
+    assert pooled.values == [None, 60.0]
+    assert pooled.limits()[0][0] is None
+    client.force_login(world.advisor)
+    assert client.get(measure.get_absolute_url()).context["pooled"].values == [37.5, 60.0]

@@ -273,3 +273,27 @@ def test_it_round_trips_the_template(client, world, percent, count):
     lines = template.decode().strip().splitlines()
     assert lines[0] == "month,measure,group,numerator,denominator,note"
     assert {line.split(",")[1] for line in lines[1:]} == {"Fidelity", "Incidents"}
+
+
+def test_it_refuses_the_same_measure_twice_in_a_month(world, percent):
+    with pytest.raises(ValidationError) as error:
+        measure_values_record(team=world.team_a, month=D(2026, 10, 1), today=TODAY,
+                              entries=[entry(percent, 1, 6), entry(percent, 2, 6)],
+                              entered_by=world.member_a)
+    assert list(error.value.message_dict) == ["1:measure"]
+    assert not MeasureValue.objects.exists()
+
+
+def test_it_names_the_name_field_for_a_duplicate_measure(world, percent):
+    with pytest.raises(ValidationError) as error:
+        measure_save(measure=Measure(collaborative=world.collaborative),
+                     **{**_measure_fields(), "name": "fidelity"})
+    assert list(error.value.message_dict) == ["name"]
+
+
+def test_it_refuses_baseline_months_too_long_before_the_start_in_files_too(world, percent):
+    data = csv_bytes("2024-01,Fidelity,,3,6,")  # the collaborative starts January 2026
+    with pytest.raises(csvio.ImportRejected) as rejected:
+        csvio.measure_values_import(team=world.team_a, measures=[percent], data=data,
+                                    entered_by=world.member_a, today=TODAY)
+    assert [(p.line, p.column) for p in rejected.value.problems] == [(2, "month")]

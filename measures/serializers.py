@@ -1,0 +1,183 @@
+"""JSON shapes of measures and monthly values for /api/v1/."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import ReturnDict
+
+from collaboratives.models import Collaborative
+from measures.models import Measure, MeasureValue, Stratum
+from measures.months import parse_month
+from teams import access
+from teams.models import Team
+
+MEASURE_READ_FIELDS = [
+    "id", "collaborative", "name", "type", "operational_definition", "numerator_definition",
+    "denominator_definition", "unit", "rate_per", "direction", "goal", "chart_kind",
+    "baseline_length", "stratification", "order", "strata",
+]
+
+
+def _number(**kwargs) -> serializers.DecimalField:
+    # Numbers go out as JSON numbers, not strings; they come in as either.
+    return serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False,
+                                    **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-03"})
+class MonthField(serializers.Field):
+    """A month as ``"YYYY-MM"``; stored as its first day."""
+
+    default_error_messages = {"invalid": _("Write the month as YYYY-MM, e.g. 2026-03.")}
+
+    def to_representation(self, value: datetime.date) -> str:
+        return value.strftime("%Y-%m")
+
+    def to_internal_value(self, data: object) -> datetime.date:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return parse_month(data)
+        except ValueError:
+            self.fail("invalid")
+
+
+# --- Measures ------------------------------------------------------------------------------
+
+class StratumSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Stratum
+        fields = ["id", "label", "is_reference"]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    """A measure as everyone who reads its collaborative sees it."""
+
+    goal = _number(allow_null=True, read_only=True)
+    strata = StratumSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = MEASURE_READ_FIELDS
+        read_only_fields = MEASURE_READ_FIELDS
+
+
+class MeasureWriteSerializer(serializers.ModelSerializer):
+    """What an advisor sends to set up or change a measure: its groups are a list of labels,
+    and ``reference`` names one of them. Left out on a change, both keep their current value."""
+
+    collaborative = serializers.PrimaryKeyRelatedField(queryset=Collaborative.objects.none())
+    strata = serializers.ListField(
+        child=serializers.CharField(max_length=120), required=False,
+        help_text=_("The groups of a stratified measure, in order."),
+    )
+    reference = serializers.CharField(
+        max_length=120, required=False, allow_blank=True,
+        help_text=_("The group others are compared with: one of the labels in strata."),
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "collaborative", "name", "type", "operational_definition", "numerator_definition",
+            "denominator_definition", "unit", "rate_per", "direction", "goal", "chart_kind",
+            "baseline_length", "stratification", "order", "strata", "reference",
+        ]
+        # The service checks the name is unique (and the API names the field).
+        validators: list = []
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # A collaborative the caller may not see is answered like one that does not exist.
+            fields["collaborative"].queryset = access.collaboratives_visible_to(request.user)
+        if self.instance is not None:
+            # A measure stays in the collaborative it was set up in.
+            fields["collaborative"].read_only = True
+        return fields
+
+
+# --- Monthly values ------------------------------------------------------------------------
+
+class MeasureValueSerializer(serializers.ModelSerializer):
+    """One team's value of one measure in one month (and one group, if stratified).
+
+    ``value`` is what the chart plots (a percent, a rate per N, a count or a mean). On a
+    change only ``numerator``, ``denominator`` and ``note`` may differ; the rest say which
+    value it is."""
+
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
+    measure = serializers.IntegerField(source="measure_id")
+    month = MonthField()
+    numerator = _number()
+    denominator = _number(allow_null=True, required=False, default=None)
+    value = serializers.FloatField(read_only=True, allow_null=True)
+    stratum = serializers.IntegerField(source="stratum_id", allow_null=True, required=False,
+                                       default=None)
+    note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+    class Meta:
+        model = MeasureValue
+        fields = ["id", "team", "measure", "month", "numerator", "denominator", "value",
+                  "stratum", "note"]
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # A team whose work the caller may not read is answered like one that does not exist.
+            fields["team"].queryset = access.teams_visible_to(request.user)
+        if isinstance(self.instance, MeasureValue):
+            for name in ("team", "measure", "month", "stratum"):
+                fields[name].read_only = True
+        return fields
+
+
+class BulkRowSerializer(serializers.Serializer):
+    """One row of a month: both numbers null means "no value" (an existing one is removed)."""
+
+    measure = serializers.IntegerField()
+    stratum = serializers.IntegerField(allow_null=True, required=False, default=None)
+    numerator = _number(allow_null=True, required=False, default=None)
+    denominator = _number(allow_null=True, required=False, default=None)
+    note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+
+class BulkSerializer(serializers.Serializer):
+    """A team's month of values, saved all or nothing."""
+
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
+    month = MonthField()
+    values = BulkRowSerializer(many=True)
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["team"].queryset = access.teams_visible_to(request.user)
+        return fields
+
+    @property
+    def errors(self) -> ReturnDict:
+        """Row errors as a list with one entry per row (``{}`` for a good one), so the
+        index of a bad row is its position, whatever DRF's own shape."""
+        errors = super().errors
+        rows = errors.get("values")
+        given = self.initial_data.get("values") if hasattr(self.initial_data, "get") else None
+        if isinstance(rows, dict) and isinstance(given, list) and all(
+                isinstance(index, int) for index in rows):
+            errors = ReturnDict(errors, serializer=self)
+            errors["values"] = [rows.get(index, {}) for index in range(len(given))]
+        return errors
+
+
+class BulkResultSerializer(serializers.Serializer):
+    team = serializers.IntegerField()
+    month = MonthField()
+    written = serializers.IntegerField(help_text=_("Values created, changed or removed."))
+    values = MeasureValueSerializer(many=True)
