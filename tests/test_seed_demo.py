@@ -6,6 +6,8 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from collaboratives.models import Collaborative, Period
+from measures import series
+from measures.models import MeasureValue
 from teams.models import Membership, Team
 from teams.selectors import composition_gaps, teams_with_composition
 
@@ -68,3 +70,31 @@ def test_it_scales_teams_and_months():
 def test_it_refuses_fewer_than_two_teams():
     with pytest.raises(CommandError, match="at least 2"):
         call_command("seed_demo", teams=1)
+
+
+def test_it_seeds_measures_of_every_type_and_a_year_of_values():
+    call_command("seed_demo")
+    collaborative = Collaborative.objects.get(state="NC")
+    measures = list(collaborative.measures.all())
+    assert 5 <= len(measures) <= 8
+    assert {m.type for m in measures} == {"outcome", "process", "balancing"}
+    assert any(m.is_stratified for m in measures)
+    team_a = Team.objects.get(memberships__user__username="member-a")
+    months = set(MeasureValue.objects.filter(team=team_a).values_list("month", flat=True))
+    assert len(months) >= 12
+
+
+def test_it_seeds_a_team_with_a_shift_and_a_team_with_a_trend():
+    call_command("seed_demo")
+    collaborative = Collaborative.objects.get(state="NC")
+    found = {"shift": set(), "trend": set()}
+    for team in collaborative.teams.all():
+        for measure in collaborative.measures.all():
+            values = list(MeasureValue.objects.filter(team=team, measure=measure))
+            line = series.team_series(measure, values, team.name)
+            if line.analysis.shifts:
+                found["shift"].add(team.name)
+            if line.analysis.trends:
+                found["trend"].add(team.name)
+    assert "Sunrise Early Learning Center" in found["shift"]  # fidelity after LS1
+    assert "Little Oaks Head Start" in found["trend"]  # incidents reviewed, rising

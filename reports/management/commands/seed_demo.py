@@ -99,6 +99,9 @@ class Command(BaseCommand):
             name="Growing Together: Social-Emotional Learning Collaborative",
             topic="Children's social-emotional learning (Pyramid Model), with racial justice "
                   "and cultural responsiveness", state="NC", months=months, aim=SEL_AIM,
+            # The collaborative ends in June 2027 whatever its length, so a longer one has
+            # started earlier and has more months of data (what --months is for).
+            start=_add_months(START, 16 - months),
         )
         self.role(sel, advisor, CollaborativeRole.Role.ADVISOR)
         self.role(sel, coach, CollaborativeRole.Role.COACH)
