@@ -254,3 +254,87 @@ class StateViewerRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_state_display()}"
+
+
+class PrimaryDriver(models.Model):
+    """A primary driver of the collaborative's aim (driver diagram, first column)."""
+
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="primary_drivers"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("primary driver")
+        verbose_name_plural = _("primary drivers")
+        constraints = [
+            models.UniqueConstraint(fields=["collaborative", "title"],
+                                    name="primary_driver_unique_title",
+                                    violation_error_message=_("That primary driver already exists.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SecondaryDriver(models.Model):
+    """A secondary driver; it may serve several primary drivers."""
+
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="secondary_drivers"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    primary_drivers = models.ManyToManyField(
+        PrimaryDriver, related_name="secondary_drivers", verbose_name=_("primary drivers")
+    )
+
+    history = HistoricalRecords(m2m_fields=[primary_drivers])
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("secondary driver")
+        verbose_name_plural = _("secondary drivers")
+        constraints = [
+            models.UniqueConstraint(fields=["collaborative", "title"],
+                                    name="secondary_driver_unique_title",
+                                    violation_error_message=_("That secondary driver already exists.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChangeIdea(models.Model):
+    """A change idea teams test with PDSA cycles; it may serve several secondary drivers."""
+
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="change_ideas"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    secondary_drivers = models.ManyToManyField(
+        SecondaryDriver, related_name="change_ideas", verbose_name=_("secondary drivers")
+    )
+
+    history = HistoricalRecords(m2m_fields=[secondary_drivers])
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("change idea")
+        verbose_name_plural = _("change ideas")
+        constraints = [
+            models.UniqueConstraint(fields=["collaborative", "title"],
+                                    name="change_idea_unique_title",
+                                    violation_error_message=_("That change idea already exists.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

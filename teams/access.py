@@ -186,6 +186,27 @@ def team_work_for(user: User, pk: int, *, write: bool = False) -> Team:
     return team
 
 
+def team_work_q(user: User, team_field: str = "team") -> Q:
+    """A filter for rows of team work (PDSA cycles, values, reports) in higher layers:
+    the user's own teams' rows and every row of the collaboratives they lead. Higher layers
+    combine it with their own sharing rules but never re-derive who is on which team."""
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return Q()
+    return Q(**{f"{team_field}__in": grants.team_ids}) | Q(
+        **{f"{team_field}__collaborative__in": grants.led_collaborative_ids}
+    )
+
+
+def collaborative_peer_q(user: User, collaborative_field: str = "team__collaborative") -> Q:
+    """A filter for rows belonging to collaboratives where the user is on a team or leads:
+    the audience of what a team shares with its collaborative."""
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return Q()
+    return Q(**{f"{collaborative_field}__in": grants.member_collaborative_ids | grants.led_collaborative_ids})
+
+
 def membership_for(user: User, team: Team, pk: int) -> Membership:
     """A membership of a team the user manages; 404 if it belongs to another team."""
     if not can_manage_team(user, team):
