@@ -78,6 +78,12 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
                       for team_id in sorted(by_team, key=lambda team_id: names[team_id])]
         context["team_lines"] = [{"series": line, "summary": series.summary(line)} for line in team_lines]
         context["multiples"] = charts.small_multiples(team_lines)
+        context["recent_months"] = months[-6:]
+        context["recent_rows"] = [
+            {"label": line.label,
+             "values": [series.format_value(measure, v) for v in line.values[-6:]]}
+            for line in team_lines
+        ]
     if measure.is_stratified and values:
         context.update(_strata_panel(measure, values, months, suppress=not leads))
     return render(request, "measures/measure_detail.html", context)

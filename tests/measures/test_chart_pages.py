@@ -64,6 +64,7 @@ def test_it_shows_advisors_every_teams_chart(client, world, fidelity):
     response = client.get(fidelity.get_absolute_url())
     assert "Every team" in response.text
     assert [item["series"].label for item in response.context["team_lines"]] == ["Team A", "Team B"]
+    assert response.context["recent_rows"][1] == {"label": "Team B", "values": ["25%"] * 6}
 
 
 def test_it_hides_small_counts_from_state_viewers(client, world, stratified):
