@@ -99,6 +99,8 @@ def run_chart(series: Series, *, title: str = "", annotations: list[Annotation] 
                      "y": [goal, goal], "hoverinfo": "name+y",
                      "line": {"color": GREEN, "width": 2, "dash": "dot"}})
     layout = _layout(measure, title)
+    # One tick a month for a short series (plotly would otherwise label half-months).
+    layout["xaxis"]["dtick"] = "M1" if len(x) <= 12 else "M3"
     if series.months:
         # Markers outside the data would stretch the axis into months with nothing to show.
         first, last = series.months[0], series.months[-1]
@@ -135,10 +137,12 @@ def _limit_traces(series: Series, x: list[str]) -> list[dict]:
         return []
     style = {"color": GREY, "width": 1, "dash": "dot", "shape": "hvh"}
     return [
-        {"type": "scatter", "mode": "lines", "name": _("Upper limit"), "x": x, "y": upper,
-         "hoverinfo": "name+y", "line": style, "connectgaps": False},
-        {"type": "scatter", "mode": "lines", "name": _("Lower limit"), "x": x, "y": lower,
-         "hoverinfo": "name+y", "line": style, "connectgaps": False, "showlegend": False},
+        {"type": "scatter", "mode": "lines", "name": _("Control limits"), "x": x, "y": upper,
+         "hoverinfo": "name+y", "line": style, "connectgaps": False, "legendgroup": "limits",
+         "hovertemplate": _("Upper limit") + ": %{y:.1f}<extra></extra>"},
+        {"type": "scatter", "mode": "lines", "name": _("Control limits"), "x": x, "y": lower,
+         "hoverinfo": "name+y", "line": style, "connectgaps": False, "showlegend": False,
+         "legendgroup": "limits", "hovertemplate": _("Lower limit") + ": %{y:.1f}<extra></extra>"},
     ]
 
 
@@ -187,7 +191,8 @@ def small_multiples(series_list: list[Series], *, columns: int = 3) -> dict:
             data.append({"type": "scatter", "mode": "lines", "x": [x[0], x[-1]],
                          "y": [series.center, series.center], "xaxis": f"x{axis}", "yaxis": f"y{axis}",
                          "hoverinfo": "skip", "line": {"width": 1, "color": GREY, "dash": "dash"}})
-        layout[f"xaxis{axis}"] = {"type": "date", "tickformat": "%b %y", "showgrid": False, "nticks": 4}
+        layout[f"xaxis{axis}"] = {"type": "date", "tickformat": "%b %y", "showgrid": False,
+                                  "dtick": "M3" if len(x) <= 12 else "M6"}
         layout[f"yaxis{axis}"] = {"rangemode": "tozero", "ticksuffix": _unit_suffix(series.measure)}
         annotations.append({"text": escape(series.label), "showarrow": False, "font": {"size": 11},
                             "xref": f"x{axis} domain", "yref": f"y{axis} domain",

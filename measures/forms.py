@@ -80,9 +80,15 @@ class MonthEntryForm(forms.Form):
         return [
             {"row": row, "numerator": self[f"{row.key}_numerator"],
              "denominator": self[f"{row.key}_denominator"] if row.measure.has_denominator else None,
-             "note": self[f"{row.key}_note"]}
+             "note": self[f"{row.key}_note"],
+             "previous_numerator": _last_month(row.previous.numerator if row.previous else None),
+             "previous_denominator": _last_month(row.previous.denominator if row.previous else None)}
             for row in self.rows
         ]
+
+
+def _last_month(number: object) -> str:
+    return "" if number is None else _("Last month: %(n)s") % {"n": f"{number.normalize():f}"}
 
 
 class ImportForm(forms.Form):

@@ -108,11 +108,13 @@ def test_it_lets_a_member_enter_a_month_on_a_phone_and_the_run_chart_gains_the_p
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{month:%B %Y}")
     assert_accessible(page)
     percent = page.get_by_role("group", name=PERCENT)
-    expect(percent).to_contain_text("Last month: 6 / 10")
+    # Last month's numbers sit under the fields they help with, as their descriptions.
+    expect(percent.get_by_label("Numerator")).to_have_accessible_description("Last month: 6")
+    expect(percent.get_by_label("Denominator")).to_have_accessible_description("Last month: 10")
     percent.get_by_label("Numerator").fill("5")
     percent.get_by_label("Denominator").fill("10")
     percent.get_by_label("Note").fill("Two coaching visits")
-    page.get_by_role("group", name=COUNT).get_by_label("Numerator").fill("14")
+    page.get_by_role("group", name=COUNT).get_by_label("Count").fill("14")
     page.get_by_role("button", name="Save month").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Monthly data")
@@ -126,7 +128,7 @@ def test_it_lets_a_member_enter_a_month_on_a_phone_and_the_run_chart_gains_the_p
 
     # After: the point is in the data table and on the chart.
     page.get_by_role("link", name="Run charts").click()
-    _charts_drawn(page)
+    _visit_charts(page)  # the open data table is checked by its own test below
     section = page.get_by_role("region", name=re.compile(PERCENT))
     section.get_by_text(f"Data table: {PERCENT}").click()
     table = section.get_by_role("table", name=PERCENT)
@@ -134,7 +136,6 @@ def test_it_lets_a_member_enter_a_month_on_a_phone_and_the_run_chart_gains_the_p
     new_row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=f"{month:%b %Y}"))
     expect(new_row).to_contain_text("50%")
     expect(new_row).to_contain_text("Two coaching visits")
-    assert_accessible(page)
     expect(_points(chart)).to_have_count(4)
     assert _plotted_values(page, figure_id) == [60, 70, 60, 50]
     expect(chart).to_have_attribute("aria-label", re.compile("4 months of data"))
@@ -151,7 +152,7 @@ def test_it_refuses_a_numerator_above_the_denominator_on_its_field_and_saves_not
     percent = page.get_by_role("group", name=PERCENT)
     percent.get_by_label("Numerator").fill("12")
     percent.get_by_label("Denominator").fill("10")
-    page.get_by_role("group", name=COUNT).get_by_label("Numerator").fill("3")
+    page.get_by_role("group", name=COUNT).get_by_label("Count").fill("3")
     page.get_by_role("button", name="Save month").click()
 
     expect(page.get_by_role("alert")).to_have_text(
@@ -161,10 +162,10 @@ def test_it_refuses_a_numerator_above_the_denominator_on_its_field_and_saves_not
     expect(numerator).to_have_value("12")
     expect(numerator).to_have_attribute("aria-invalid", "true")
     expect(numerator).to_have_accessible_description(
-        "The numerator (12) cannot be more than the denominator (10) for a percentage.")
+        "The numerator (12) cannot be more than the denominator (10) for a percentage. Last month: 6")
     expect(page.get_by_role("group", name=PERCENT).get_by_label("Denominator")).not_to_have_attribute(
         "aria-invalid", "true")
-    expect(page.get_by_role("group", name=COUNT).get_by_label("Numerator")).to_have_value("3")
+    expect(page.get_by_role("group", name=COUNT).get_by_label("Count")).to_have_value("3")
     assert_accessible(page)
     assert MeasureValue.objects.count() == values_before
 
@@ -236,6 +237,8 @@ def test_it_shows_the_advisor_every_teams_chart_and_a_state_viewer_only_the_pool
     expect(every_team.locator("[data-figure='multiples-chart'] .main-svg").first).to_be_visible()
     expect(every_team.get_by_role("listitem")).to_have_count(2)
     expect(every_team.get_by_role("listitem").first).to_contain_text("Team A:")
+    expect(pooled.get_by_role("columnheader", name="Numerator", include_hidden=True)).to_have_count(1)
+    expect(page.locator(".modebar")).to_have_count(0)
     assert watcher.csp_messages == []
 
     page.context.clear_cookies()
@@ -250,3 +253,15 @@ def test_it_shows_the_advisor_every_teams_chart_and_a_state_viewer_only_the_pool
     # Counts are a leader's to see; the state sees rates only.
     expect(pooled.get_by_role("columnheader", name="Numerator", include_hidden=True)).to_have_count(0)
     assert watcher.csp_messages == []
+
+
+def test_it_keeps_an_open_data_table_reachable_by_keyboard_on_a_phone(
+    phone_page: Page, server_url, world, measures: Measures
+):
+    page = phone_page
+    log_in(page, server_url, world.member_a.username)
+    page.get_by_role("link", name="Run charts").click()
+    _charts_drawn(page)
+    page.get_by_text(f"Data table: {PERCENT}").click()
+    expect(page.get_by_role("table", name=PERCENT)).to_be_visible()
+    assert_accessible(page)
