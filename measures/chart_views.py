@@ -14,6 +14,7 @@ from collaboratives.models import Collaborative, Period
 from measures import charts, selectors, series
 from measures.models import Measure, MeasureValue
 from teams import access
+from teams.models import Team
 
 
 def session_markers(collaborative: Collaborative) -> list[charts.Annotation]:
@@ -26,23 +27,32 @@ def session_markers(collaborative: Collaborative) -> list[charts.Annotation]:
 @login_required
 def team_charts(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.team_work_for(request.user, pk)
+    return render(request, "measures/team_charts.html", team_chart_context(team))
+
+
+def team_chart_context(
+    team: Team, *, markers: dict[int, list[charts.Annotation]] | None = None
+) -> dict:
+    """Every measure of a team as a chart with its summary, table and strata. ``markers``
+    adds dated annotations per measure id (PDSA decisions, gathered by a higher layer)."""
     measures = selectors.collaborative_measures(team.collaborative)
     values_by_measure: dict[int, list[MeasureValue]] = defaultdict(list)
     for value in selectors.team_values(team).order_by("month"):
         values_by_measure[value.measure_id].append(value)
-    markers = session_markers(team.collaborative)
+    sessions = session_markers(team.collaborative)
     panels = []
     for measure in measures:
         values = values_by_measure[measure.pk]
         months = series.month_axis(values)
         line = series.team_series(measure, values, team.name, months)
+        annotations = [*sessions, *(markers or {}).get(measure.pk, [])]
         panel = {"measure": measure, "series": line, "summary": series.summary(line),
                  "figure_id": f"chart-{measure.pk}",
-                 "figure": charts.run_chart(line, annotations=markers)}
+                 "figure": charts.run_chart(line, annotations=annotations)}
         if measure.is_stratified and values:
             panel.update(_strata_panel(measure, values, months, suppress=False))
         panels.append(panel)
-    return render(request, "measures/team_charts.html", {"team": team, "panels": panels})
+    return {"team": team, "panels": panels}
 
 
 @login_required
