@@ -7,7 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from collaboratives.views import InvitationAcceptView
 from measures.api import MeasureValueViewSet, MeasureViewSet
-from teams.api import CollaborativeViewSet, MembershipViewSet, TeamViewSet
+from pdsa.api import CycleViewSet
+from teams.api import ChangeIdeaViewSet, CollaborativeViewSet, MembershipViewSet, TeamViewSet
 from teams.views.home import home
 
 router = DefaultRouter()
@@ -16,6 +17,8 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("measure-values", MeasureValueViewSet, basename="measure-value")
+router.register("pdsa-cycles", CycleViewSet, basename="pdsa-cycle")
+router.register("change-ideas", ChangeIdeaViewSet, basename="change-idea")
 
 urlpatterns = [
     path("", home, name="home"),
@@ -25,6 +28,7 @@ urlpatterns = [
     path("collaboratives/", include("teams.urls_collaboratives")),
     path("", include("teams.urls")),
     path("", include("measures.urls")),
+    path("", include("pdsa.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include((router.urls, "api"))),
     path("admin/", admin.site.urls),

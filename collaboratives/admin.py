@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
+from collaboratives.models import (
+    ChangeIdea,
+    Collaborative,
+    CollaborativeRole,
+    Period,
+    PrimaryDriver,
+    SecondaryDriver,
+    StateViewerRole,
+)
 
 
 class PeriodInline(admin.TabularInline):
@@ -41,3 +49,27 @@ class StateViewerRoleAdmin(SimpleHistoryAdmin):
     list_display = ["user", "state"]
     list_filter = ["state"]
     autocomplete_fields = ["user"]
+
+
+# The driver diagram. The portal's pages apply its rules (at most five primary drivers,
+# links within one collaborative, no removal while something depends on an item); the
+# admin is for site administrators repairing data, so it shows the links plainly.
+@admin.register(PrimaryDriver)
+class PrimaryDriverAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "collaborative", "order"]
+    list_filter = ["collaborative"]
+    search_fields = ["title", "description"]
+
+
+@admin.register(SecondaryDriver)
+class SecondaryDriverAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "collaborative", "order"]
+    list_filter = ["collaborative"]
+    search_fields = ["title", "description"]
+
+
+@admin.register(ChangeIdea)
+class ChangeIdeaAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "collaborative", "order"]
+    list_filter = ["collaborative"]
+    search_fields = ["title", "description"]

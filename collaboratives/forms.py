@@ -7,7 +7,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from collaboratives.models import Collaborative, CollaborativeRole, Period
+from collaboratives.models import (
+    ChangeIdea,
+    Collaborative,
+    CollaborativeRole,
+    Period,
+    PrimaryDriver,
+    SecondaryDriver,
+)
 
 
 class DateInput(forms.DateInput):
@@ -111,3 +118,74 @@ def posted(request: HttpRequest) -> QueryDict | None:
     """The form data of a POST, even an empty one (``request.POST or None`` would treat an
     empty POST as no submission and quietly show a fresh form)."""
     return request.POST if request.method == "POST" else None
+
+
+class _FrameworkItemForm(forms.ModelForm):
+    """A driver-diagram item: the view passes its collaborative, the service saves it."""
+
+    def __init__(self, *args: object, collaborative: Collaborative, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.collaborative = collaborative
+
+    def links(self) -> dict:
+        """The links to pass to the service, by its argument name."""
+        return {}
+
+    def _post_clean(self) -> None:
+        # The service checks titles (ignoring case) and links, naming the field; the
+        # model's own checks would report a duplicate a second time, above the form.
+        return
+
+
+class PrimaryDriverForm(_FrameworkItemForm):
+    class Meta:
+        model = PrimaryDriver
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class _LinkedItemForm(_FrameworkItemForm):
+    """An item linked to items of the column before it, offered as checkboxes and limited
+    to the same collaborative."""
+
+    link_field = ""
+    link_help = ""
+    link_required = ""
+    link_missing = False
+
+    def __init__(self, *args: object, collaborative: Collaborative, **kwargs: object) -> None:
+        super().__init__(*args, collaborative=collaborative, **kwargs)
+        field = self.fields[self.link_field]
+        field.queryset = field.queryset.filter(collaborative=collaborative).order_by("order", "pk")
+        field.help_text = self.link_help
+        field.error_messages["required"] = self.link_required
+        if not field.queryset.exists():
+            # With nothing to tick, the field's error would have nowhere to show.
+            self.link_missing = True
+
+    def links(self) -> dict:
+        return {self.link_field: list(self.cleaned_data[self.link_field])}
+
+
+class SecondaryDriverForm(_LinkedItemForm):
+    link_field = "primary_drivers"
+    link_help = _("Tick every primary driver this secondary driver serves.")
+    link_required = _("Link the secondary driver to at least one primary driver.")
+
+    class Meta:
+        model = SecondaryDriver
+        fields = ["title", "description", "primary_drivers"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+                   "primary_drivers": forms.CheckboxSelectMultiple}
+
+
+class ChangeIdeaForm(_LinkedItemForm):
+    link_field = "secondary_drivers"
+    link_help = _("Tick every secondary driver this change idea serves.")
+    link_required = _("Link the change idea to at least one secondary driver.")
+
+    class Meta:
+        model = ChangeIdea
+        fields = ["title", "description", "secondary_drivers"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+                   "secondary_drivers": forms.CheckboxSelectMultiple}

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import Max, ProtectedError, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from collaboratives.models import Collaborative, CollaborativeRole, Period
+from collaboratives.models import (
+    ChangeIdea,
+    Collaborative,
+    CollaborativeRole,
+    Period,
+    PrimaryDriver,
+    SecondaryDriver,
+)
 
 UserModel = get_user_model()
 
@@ -183,3 +192,242 @@ def advisor_group_ensure() -> Group:
     if permission is not None:
         group.permissions.add(permission)
     return group
+
+
+# --- Change framework: the driver diagram ---------------------------------------------
+
+MAX_PRIMARY_DRIVERS = 5
+# How many dependents a refusal names before it says "and N more".
+_NAMED_DEPENDENTS = 5
+
+FrameworkItem = PrimaryDriver | SecondaryDriver | ChangeIdea
+
+
+@transaction.atomic
+def primary_driver_create(
+    *, collaborative: Collaborative, title: str, description: str = ""
+) -> PrimaryDriver:
+    # Lock the collaborative so two advisors adding at once cannot both be the fifth.
+    Collaborative.objects.select_for_update().filter(pk=collaborative.pk).first()
+    if collaborative.primary_drivers.count() >= MAX_PRIMARY_DRIVERS:
+        raise ValidationError(
+            _("A driver diagram has at most %(max)s primary drivers. Merge two, or remove one "
+              "first.") % {"max": MAX_PRIMARY_DRIVERS},
+            code="too_many_primary_drivers",
+        )
+    driver = PrimaryDriver(collaborative=collaborative, title=title, description=description,
+                           order=_next_order(collaborative.primary_drivers))
+    _validate_item(driver)
+    driver.save()
+    return driver
+
+
+@transaction.atomic
+def primary_driver_update(
+    *, primary_driver: PrimaryDriver, title: str, description: str = ""
+) -> PrimaryDriver:
+    primary_driver.title, primary_driver.description = title, description
+    _validate_item(primary_driver)
+    primary_driver.save()
+    return primary_driver
+
+
+@transaction.atomic
+def primary_driver_delete(*, primary_driver: PrimaryDriver) -> None:
+    """Refused while any secondary driver serves it, even one that also serves another
+    primary driver: links are removed by editing the secondary driver, so every change
+    to a link is an explicit edit recorded in its history, never a side effect."""
+    _refuse_if_depended_on(
+        list(primary_driver.secondary_drivers.order_by("order", "pk")),
+        singular=_("%(n)s secondary driver serves this primary driver: %(titles)s. "
+                   "Unlink it first."),
+        plural=_("%(n)s secondary drivers serve this primary driver: %(titles)s. "
+                 "Unlink them first."),
+        code="has_secondary_drivers",
+    )
+    _delete(primary_driver)
+
+
+@transaction.atomic
+def secondary_driver_create(
+    *, collaborative: Collaborative, title: str, primary_drivers: Iterable[PrimaryDriver],
+    description: str = "",
+) -> SecondaryDriver:
+    driver = SecondaryDriver(collaborative=collaborative, title=title, description=description,
+                             order=_next_order(collaborative.secondary_drivers))
+    links = _links(collaborative, primary_drivers, field="primary_drivers",
+                   missing=_("Link the secondary driver to at least one primary driver."))
+    _validate_item(driver)
+    driver.save()
+    driver.primary_drivers.set(links)
+    return driver
+
+
+@transaction.atomic
+def secondary_driver_update(
+    *, secondary_driver: SecondaryDriver, title: str, description: str = "",
+    primary_drivers: Iterable[PrimaryDriver] | None = None,
+) -> SecondaryDriver:
+    """Change the text and, when given, the primary drivers it serves (None keeps them)."""
+    links = None
+    if primary_drivers is not None:
+        links = _links(secondary_driver.collaborative, primary_drivers, field="primary_drivers",
+                       missing=_("Link the secondary driver to at least one primary driver."))
+    secondary_driver.title, secondary_driver.description = title, description
+    _validate_item(secondary_driver)
+    secondary_driver.save()
+    if links is not None:
+        secondary_driver.primary_drivers.set(links)
+    return secondary_driver
+
+
+@transaction.atomic
+def secondary_driver_delete(*, secondary_driver: SecondaryDriver) -> None:
+    """Refused while any change idea serves it (see ``primary_driver_delete``)."""
+    _refuse_if_depended_on(
+        list(secondary_driver.change_ideas.order_by("order", "pk")),
+        singular=_("%(n)s change idea serves this secondary driver: %(titles)s. "
+                   "Unlink it first."),
+        plural=_("%(n)s change ideas serve this secondary driver: %(titles)s. "
+                 "Unlink them first."),
+        code="has_change_ideas",
+    )
+    _delete(secondary_driver)
+
+
+@transaction.atomic
+def change_idea_create(
+    *, collaborative: Collaborative, title: str, secondary_drivers: Iterable[SecondaryDriver],
+    description: str = "",
+) -> ChangeIdea:
+    idea = ChangeIdea(collaborative=collaborative, title=title, description=description,
+                      order=_next_order(collaborative.change_ideas))
+    links = _links(collaborative, secondary_drivers, field="secondary_drivers",
+                   missing=_("Link the change idea to at least one secondary driver."))
+    _validate_item(idea)
+    idea.save()
+    idea.secondary_drivers.set(links)
+    return idea
+
+
+@transaction.atomic
+def change_idea_update(
+    *, change_idea: ChangeIdea, title: str, description: str = "",
+    secondary_drivers: Iterable[SecondaryDriver] | None = None,
+) -> ChangeIdea:
+    """Change the text and, when given, the secondary drivers it serves (None keeps them)."""
+    links = None
+    if secondary_drivers is not None:
+        links = _links(change_idea.collaborative, secondary_drivers, field="secondary_drivers",
+                       missing=_("Link the change idea to at least one secondary driver."))
+    change_idea.title, change_idea.description = title, description
+    _validate_item(change_idea)
+    change_idea.save()
+    if links is not None:
+        change_idea.secondary_drivers.set(links)
+    return change_idea
+
+
+@transaction.atomic
+def change_idea_delete(*, change_idea: ChangeIdea) -> None:
+    """Refused while PDSA cycles test it. The cycles live in a higher layer (pdsa), which
+    protects its foreign key; the refusal arrives here as a ProtectedError."""
+    try:
+        change_idea.delete()
+    except ProtectedError as exc:
+        cycles = sorted(exc.protected_objects, key=str)
+        raise ValidationError(
+            _("%(n)s PDSA cycle(s) test this change idea: %(titles)s") % {
+                "n": len(cycles), "titles": _titles(cycles),
+            },
+            code="has_pdsa_cycles",
+        ) from exc
+
+
+@transaction.atomic
+def framework_item_move(*, item: FrameworkItem, direction: str) -> None:
+    """Swap the item with its neighbour above or below in its column. Only ``order``
+    changes, so every link stays as it was."""
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move an item up or down."), code="bad_direction")
+    siblings = list(type(item).objects.select_for_update()
+                    .filter(collaborative_id=item.collaborative_id).order_by("order", "pk"))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return  # already first (or last): nothing to do
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    # Renumber the column: items created before ordering existed may share an order.
+    for position, sibling in enumerate(siblings):
+        if sibling.order != position:
+            sibling.order = position
+            sibling.save(update_fields=["order"])
+
+
+def _next_order(siblings: QuerySet) -> int:
+    highest = siblings.aggregate(highest=Max("order"))["highest"]
+    return 0 if highest is None else highest + 1
+
+
+def _validate_item(item: FrameworkItem) -> None:
+    # The database constraint is exact; people read "Visual schedules" and "visual
+    # schedules" as the same item, so the check ignores case, and names the field.
+    duplicate = (type(item).objects.filter(collaborative_id=item.collaborative_id,
+                                           title__iexact=item.title.strip())
+                 .exclude(pk=item.pk).exists())
+    if duplicate:
+        raise ValidationError({"title": ValidationError(
+            _("This collaborative already has a %(kind)s called “%(title)s”.") % {
+                "kind": item._meta.verbose_name, "title": item.title.strip(),
+            },
+            code="duplicate_title",
+        )})
+    item.title = item.title.strip()
+    item.full_clean()
+
+
+def _links(
+    collaborative: Collaborative, items: Iterable[FrameworkItem], *, field: str, missing: str
+) -> list[FrameworkItem]:
+    links = list(items)
+    if not links:
+        raise ValidationError({field: ValidationError(missing, code="link_required")})
+    foreign = [item for item in links if item.collaborative_id != collaborative.pk]
+    if foreign:
+        raise ValidationError({field: ValidationError(
+            _("Links stay within one collaborative; %(titles)s belongs to another.") % {
+                "titles": _titles(foreign),
+            },
+            code="other_collaborative",
+        )})
+    return links
+
+
+def _refuse_if_depended_on(
+    dependents: list[FrameworkItem], *, singular: str, plural: str, code: str
+) -> None:
+    if dependents:
+        message = singular if len(dependents) == 1 else plural
+        raise ValidationError(
+            message % {"n": len(dependents), "titles": _titles(dependents)}, code=code
+        )
+
+
+def _delete(item: FrameworkItem) -> None:
+    try:
+        item.delete()
+    except ProtectedError as exc:
+        # Nothing protects drivers today; a higher layer might one day.
+        raise ValidationError(
+            _("Other records depend on %(item)s: %(titles)s") % {
+                "item": item, "titles": _titles(list(exc.protected_objects)),
+            },
+            code="protected",
+        ) from exc
+
+
+def _titles(items: list) -> str:
+    named = ", ".join(f"“{item}”" for item in items[:_NAMED_DEPENDENTS])
+    if len(items) > _NAMED_DEPENDENTS:
+        named += " " + _("and %(n)s more") % {"n": len(items) - _NAMED_DEPENDENTS}
+    return named

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class PdsaConfig(AppConfig):
     name = "pdsa"
-    verbose_name = _("Pdsa")
+    verbose_name = _("PDSA cycles")

@@ -186,6 +186,17 @@ def team_work_for(user: User, pk: int, *, write: bool = False) -> Team:
     return team
 
 
+def can_delete_team_work(user: User, team: Team) -> bool:
+    """Removing a piece of team work (a PDSA cycle) is for the team's lead, who answers for
+    the team's record, or the collaborative's improvement advisor; other members and
+    coaches may not."""
+    grants = grants_for(user)
+    if grants.is_superuser or team.collaborative_id in grants.advisor_collaborative_ids:
+        return True
+    return (team.pk in grants.team_ids
+            and Membership.objects.filter(team=team, user=user, is_lead=True).exists())
+
+
 def team_work_q(user: User, team_field: str = "team") -> Q:
     """A filter for rows of team work (PDSA cycles, values, reports) in higher layers:
     the user's own teams' rows and every row of the collaboratives they lead. Higher layers

@@ -14,10 +14,11 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from collaboratives import services as collaborative_services
-from collaboratives.models import Collaborative
+from collaboratives.models import ChangeIdea, Collaborative
 from teams import access, selectors, services
 from teams.models import Membership, Team
 from teams.serializers import (
+    ChangeIdeaSerializer,
     CollaborativeSerializer,
     MembershipSerializer,
     MembershipWriteSerializer,
@@ -168,3 +169,66 @@ class MembershipViewSet(
         if not access.can_manage_team(self.request.user, instance.team):
             raise PermissionDenied
         services.membership_remove(membership=instance)
+
+
+class ChangeIdeaViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet,
+):
+    """Change ideas of the collaboratives the caller may read; their leaders create,
+    change and remove them. Filter with ``?collaborative=<id>`` and
+    ``?secondary_driver=<id>``. Removing one that PDSA cycles test answers 400."""
+
+    serializer_class = ChangeIdeaSerializer
+    permission_classes = [permissions.IsAuthenticated, LeadsACollaborative]
+
+    def get_queryset(self) -> QuerySet[ChangeIdea]:
+        ideas = ChangeIdea.objects.filter(
+            collaborative__in=access.collaboratives_visible_to(self.request.user)
+        ).prefetch_related("secondary_drivers__primary_drivers")
+        for param, lookup in (("collaborative", "collaborative_id"),
+                              ("secondary_driver", "secondary_drivers")):
+            value = self.request.query_params.get(param)
+            if value:
+                if not value.isdigit():
+                    raise ValidationError({param: [f"Give a {param.replace('_', ' ')} id."]})
+                ideas = ideas.filter(**{lookup: int(value)})
+        return ideas.order_by("collaborative_id", "order", "pk")
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        data = serializer.validated_data
+        collaborative = data["collaborative"]  # limited to visible ones by the serializer
+        if not access.can_manage_collaborative(self.request.user, collaborative):
+            raise PermissionDenied
+        try:
+            serializer.instance = collaborative_services.change_idea_create(
+                collaborative=collaborative, title=data["title"],
+                description=data.get("description", ""),
+                secondary_drivers=data["secondary_drivers"],
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        idea = serializer.instance
+        if not access.can_manage_collaborative(self.request.user, idea.collaborative):
+            raise PermissionDenied
+        data = serializer.validated_data
+        try:
+            collaborative_services.change_idea_update(
+                change_idea=idea, title=data.get("title", idea.title),
+                description=data.get("description", idea.description),
+                secondary_drivers=data.get("secondary_drivers"),  # absent: links kept
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        # The prefetched links are stale after the update; answer with the saved ones.
+        serializer.instance = self.get_queryset().get(pk=idea.pk)
+
+    def perform_destroy(self, instance: ChangeIdea) -> None:
+        if not access.can_manage_collaborative(self.request.user, instance.collaborative):
+            raise PermissionDenied
+        try:
+            collaborative_services.change_idea_delete(change_idea=instance)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc

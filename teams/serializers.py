@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from collaboratives.models import Collaborative, Period
+from collaboratives.models import (
+    ChangeIdea,
+    Collaborative,
+    Period,
+    PrimaryDriver,
+    SecondaryDriver,
+)
 from teams import access
 from teams.models import MemberRole, Membership, Organization, Team
 
@@ -101,3 +108,52 @@ class MembershipSerializer(MemberSerializer):
         fields = ["id", "team", "user", "name", "role", "is_lead"]
 
 
+class PrimaryDriverBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PrimaryDriver
+        fields = ["id", "title"]
+
+
+class ChangeIdeaSerializer(serializers.ModelSerializer):
+    """A change idea of a collaborative's driver diagram, with the secondary drivers it
+    serves (ids, writable) and, read-only, the primary drivers those serve."""
+
+    collaborative = serializers.PrimaryKeyRelatedField(queryset=Collaborative.objects.all())
+    secondary_drivers = serializers.PrimaryKeyRelatedField(
+        queryset=SecondaryDriver.objects.all(), many=True,
+        help_text="Ids of the secondary drivers (of the same collaborative) it serves.",
+    )
+    primary_drivers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeIdea
+        fields = ["id", "collaborative", "title", "description", "order", "secondary_drivers",
+                  "primary_drivers"]
+        read_only_fields = ["order"]  # reordering is a move on the framework page
+        # The service checks titles and links and names the field; DRF's own check would not.
+        validators: list = []
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            # An id the caller may not see is answered like one that does not exist.
+            visible = access.collaboratives_visible_to(request.user)
+            fields["collaborative"].queryset = visible
+            fields["secondary_drivers"].child_relation.queryset = SecondaryDriver.objects.filter(
+                collaborative__in=visible
+            )
+        # A change idea stays in the collaborative it was created in.
+        if self.instance is not None:
+            fields["collaborative"].read_only = True
+        return fields
+
+    @extend_schema_field(PrimaryDriverBriefSerializer(many=True))
+    def get_primary_drivers(self, idea: ChangeIdea) -> list[dict]:
+        # From the prefetched links (see ChangeIdeaViewSet.get_queryset): no query per idea.
+        seen: dict[int, PrimaryDriver] = {}
+        for secondary in idea.secondary_drivers.all():
+            for primary in secondary.primary_drivers.all():
+                seen.setdefault(primary.pk, primary)
+        ordered = sorted(seen.values(), key=lambda primary: (primary.order, primary.pk))
+        return PrimaryDriverBriefSerializer(ordered, many=True).data

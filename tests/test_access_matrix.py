@@ -148,6 +148,42 @@ def bogus(t: Targets) -> dict[str, Any]:
     return {"uidb64": urlsafe_base64_encode(force_bytes(t.stranger.pk)), "token": "bogus-token"}
 
 
+def cycle_a(t: Targets) -> dict[str, Any]:
+    """Team A's PDSA cycle: private, in Plan, led by member A (not the team lead)."""
+    cycle = getattr(t, "_pdsa_cycle", None)
+    if cycle is None:
+        from collaboratives.models import ChangeIdea
+        from pdsa.services import cycle_create
+
+        idea, _created = ChangeIdea.objects.get_or_create(collaborative=t.collaborative,
+                                                          title="Visual schedules")
+        cycle = cycle_create(team=t.team_a, created_by=t.member_a, change_idea=idea,
+                             title="Picture schedule at arrival")
+        t._pdsa_cycle = cycle
+    return {"pk": cycle.pk}
+
+
+def framework_kind(t: Targets) -> dict[str, Any]:
+    return {"pk": t.collaborative.pk, "kind": "change-idea"}
+
+
+def framework_idea(t: Targets) -> dict[str, Any]:
+    """A change idea of the NC driver diagram (aim -> primary -> secondary -> idea), made
+    on first use."""
+    primary, _created = t.collaborative.primary_drivers.get_or_create(title="Matrix primary")
+    secondary, created = t.collaborative.secondary_drivers.get_or_create(title="Matrix secondary")
+    if created:
+        secondary.primary_drivers.add(primary)
+    idea, created = t.collaborative.change_ideas.get_or_create(title="Matrix change idea")
+    if created:
+        idea.secondary_drivers.add(secondary)
+    return {"pk": t.collaborative.pk, "kind": "change-idea", "item_pk": idea.pk}
+
+
+def change_idea(t: Targets) -> dict[str, Any]:
+    return {"pk": framework_idea(t)["item_pk"]}
+
+
 TEAM_A = To(lambda t: t.team_a.get_absolute_url())
 TEAM_B = To(lambda t: t.team_b.get_absolute_url())
 NC = To(lambda t: t.collaborative.get_absolute_url())
@@ -220,6 +256,34 @@ PAGES: dict[str, Row] = {
     "api:measure-value-list":       row(none,   403,   200, 200, 200, 200, 200, 200, 200),
     "api:measure-value-detail":     row(value_a, 403,  404, 200, 404, 200, 404, 404, 404),
     "api:measure-value-bulk":       row(none,   403,   405, 405, 405, 405, 405, 405, 405),
+    # The change framework (driver diagram): read by everyone who reads the collaborative,
+    # changed by its leaders. Moving an item up or down is POST only.
+    "collaboratives:framework":     row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    "collaboratives:framework-item-create": row(framework_kind, LOGIN, 404, 403, 403, 200, 404,
+                                                403, 404),
+    "collaboratives:framework-item-update": row(framework_idea, LOGIN, 404, 403, 403, 200, 404,
+                                                403, 404),
+    "collaboratives:framework-item-delete": row(framework_idea, LOGIN, 404, 403, 403, 200, 404,
+                                                403, 404),
+    "collaboratives:framework-item-move": row(framework_idea, LOGIN, 405, 405, 405, 405, 405,
+                                              405, 405),
+    "api:change-idea-list":         row(none,   403,   200, 200, 200, 200, 200, 200, 200),
+    "api:change-idea-detail":       row(change_idea, 403, 404, 200, 200, 200, 404, 200, 404),
+    # PDSA cycles: a team's own (members write, advisors and coaches read and comment, 403 on
+    # writes); other teams read them only once shared and complete (this one is private);
+    # deleting is for the team lead or the advisor (member A is not the lead). The spread is
+    # counts for everyone who reads the collaborative. Status, share, comment: POST only.
+    "pdsa:cycle-list":              row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "pdsa:cycle-create":            row(team_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    "pdsa:cycle-detail":            row(cycle_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "pdsa:cycle-update":            row(cycle_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    "pdsa:cycle-status":            row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    "pdsa:cycle-share":             row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    "pdsa:cycle-delete":            row(cycle_a, LOGIN, 404, 403, 404, 200, 404, 404, 404),
+    "pdsa:comment-create":          row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    "pdsa:spread":                  row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    "api:pdsa-cycle-list":          row(none,   403,   200, 200, 200, 200, 200, 200, 200),
+    "api:pdsa-cycle-detail":        row(cycle_a, 403,  404, 200, 404, 200, 404, 404, 404),
 }
 
 # POST with no data, per persona, same columns. Whoever may not write is refused before
@@ -251,6 +315,25 @@ WRITES: dict[str, tuple[object, ...]] = {
     "api:measure-value-list":       (403,   403, 400, 400, 403,  403, 403, 403),
     "api:measure-value-detail":     (403,   403, 405, 405, 403,  403, 403, 403),
     "api:measure-value-bulk":       (403,   403, 400, 400, 403,  403, 403, 403),
+    # The change framework: an empty move goes back to the framework with a message,
+    # unchanged; a change idea nothing tests is removed without a form.
+    "collaboratives:framework-item-create": (LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "collaboratives:framework-item-update": (LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "collaboratives:framework-item-delete": (LOGIN, 404, 403, 403, GONE, 404, 403, 404),
+    "collaboratives:framework-item-move": (LOGIN, 404, 403, 403, 302, 404, 403, 404),
+    "api:change-idea-list":         (403,   403, 403, 403, 400,  400, 403, 403),
+    "api:change-idea-detail":       (403,   403, 403, 403, 405,  405, 403, 403),
+    # PDSA: an empty status or share POST goes back to the cycle with a message, unchanged;
+    # an empty comment shows the cycle again with the error. The API refuses cycle writes
+    # to everyone not on a team before reading the input.
+    "pdsa:cycle-create":            (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    "pdsa:cycle-update":            (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    "pdsa:cycle-status":            (LOGIN, 404, 302, 404, 403,  404, 404, 404),
+    "pdsa:cycle-share":             (LOGIN, 404, 302, 404, 403,  404, 404, 404),
+    "pdsa:cycle-delete":            (LOGIN, 404, 403, 404, GONE, 404, 404, 404),
+    "pdsa:comment-create":          (LOGIN, 404, 200, 404, 200,  404, 404, 404),
+    "api:pdsa-cycle-list":          (403,   403, 400, 400, 403,  403, 403, 403),
+    "api:pdsa-cycle-detail":        (403,   403, 405, 405, 403,  403, 403, 403),
 }
 
 # What a removal removes, to check it is gone.
@@ -258,6 +341,9 @@ REMOVED: dict[str, Callable[[Targets], Any]] = {
     "collaboratives:period-delete": lambda t: t.period,
     "collaboratives:staff-remove": lambda t: t.coach_role,
     "teams:member-remove": lambda t: t.membership_a,
+    "collaboratives:framework-item-delete":
+        lambda t: t.collaborative.change_ideas.get(title="Matrix change idea"),
+    "pdsa:cycle-delete": lambda t: t._pdsa_cycle,
 }
 
 

@@ -75,6 +75,7 @@ def collaborative_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         "can_manage_staff": access.can_manage_collaborative_staff(request.user, collaborative),
         "learning_hours": sum(p.hours or 0 for p in periods),
+        "diagram": selectors.driver_diagram(collaborative),
     })
 
 

@@ -18,6 +18,8 @@ from django.utils.text import slugify
 
 from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
 from collaboratives.services import advisor_group_ensure
+from reports.demo.cycles import seed_cycles
+from reports.demo.framework import seed_framework
 from reports.demo.measures import seed_measures
 from teams.models import MemberRole, Membership, Organization, Team
 
@@ -121,7 +123,9 @@ class Command(BaseCommand):
             self.staff_team(team, index, with_family=index != 3)
         self.membership(sel_teams[0], member_a, MemberRole.EDUCATOR, lead=False)
         self.membership(sel_teams[1], member_b, MemberRole.FAMILY, lead=False)
+        seed_framework(sel)
         seed_measures(sel, sel_teams, today=timezone.localdate())
+        seed_cycles(sel, sel_teams, today=timezone.localdate())
         for index, program in enumerate(FAMILY_PROGRAMS):
             self.staff_team(self.team(family, index, program), index + 100, with_family=True)
         return [

@@ -1,0 +1,178 @@
+"""Forms for PDSA cycles: the quick entry a teacher or parent fills in on a phone, the full
+worksheet, and the small forms behind the status, share and comment buttons."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from collaboratives.forms import DateInput
+from pdsa.models import Cycle
+from teams.models import Team
+
+WRONG_CHANGE_IDEA = _("Choose a change idea from your collaborative's change framework.")
+WRONG_EARLIER_CYCLE = _("Choose an earlier cycle of your team.")
+WRONG_PERSON = _("Choose people who are on the team.")
+
+
+class PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class PeopleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class EarlierCycleChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Cycle) -> str:
+        return _("%(title)s (cycle %(number)s, %(idea)s)") % {
+            "title": obj.title, "number": obj.number, "idea": obj.change_idea.title}
+
+
+def _earlier_cycles(team: Team, cycle: Cycle | None = None):
+    cycles = team.pdsa_cycles.select_related("change_idea").order_by("change_idea__order", "number")
+    return cycles.exclude(pk=cycle.pk) if cycle is not None and cycle.pk else cycles
+
+
+class QuickCycleForm(forms.ModelForm):
+    """Four things, under five minutes on a phone; the rest waits for the full worksheet."""
+
+    follows = EarlierCycleChoice(
+        queryset=Cycle.objects.none(), required=False, label=_("Builds on an earlier cycle"),
+        empty_label=_("No, this is a first test"),
+        error_messages={"invalid_choice": WRONG_EARLIER_CYCLE},
+    )
+
+    class Meta:
+        model = Cycle
+        fields = ["title", "change_idea", "prediction", "plan_what", "follows"]
+        labels = {"title": _("Name of the test"), "prediction": _("What do you predict?"),
+                  "plan_what": _("What will you do?")}
+        help_texts = {"prediction": _("For example: “At least 4 of 6 children will use a "
+                                      "calm-down strategy without a prompt.”")}
+        widgets = {"prediction": forms.Textarea(attrs={"rows": 3}),
+                   "plan_what": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"change_idea": {"invalid_choice": WRONG_CHANGE_IDEA}}
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["change_idea"].queryset = team.collaborative.change_ideas.all()
+        self.fields["change_idea"].empty_label = _("Choose a change idea")
+        self.fields["follows"].queryset = _earlier_cycles(team)
+        self.fields["prediction"].required = True
+        self.fields["plan_what"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def _post_clean(self) -> None:
+        # cycle_create checks the cycle as a whole; checking the half-built instance here
+        # would report the same problems twice.
+        return
+
+
+class CycleForm(forms.ModelForm):
+    """The full IHI worksheet, by section. ``version`` is the version the person started
+    from: the service refuses the save if someone else saved in between."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    follows = EarlierCycleChoice(
+        queryset=Cycle.objects.none(), required=False, label=_("Builds on an earlier cycle"),
+        empty_label=_("No, this is a first test"),
+        error_messages={"invalid_choice": WRONG_EARLIER_CYCLE},
+    )
+    lead = PersonChoice(queryset=get_user_model().objects.none(), required=False,
+                        label=_("Lead"), empty_label=_("No lead yet"),
+                        error_messages={"invalid_choice": WRONG_PERSON})
+    participants = PeopleChoice(queryset=get_user_model().objects.none(), required=False,
+                                label=_("Who took part"), widget=forms.CheckboxSelectMultiple,
+                                error_messages={"invalid_choice": WRONG_PERSON,
+                                                "invalid_pk_value": WRONG_PERSON})
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "title", "change_idea", "follows", "scale", "lead", "participants",
+            "objective", "questions", "prediction", "plan_who", "plan_what", "plan_when",
+            "plan_where", "planned_start", "data_collection_plan", "measures",
+            "do_what_happened", "do_problems", "do_unexpected", "done_on",
+            "study_summary", "study_learned", "decision", "next_step",
+        ]
+        widgets = {
+            "planned_start": DateInput(), "done_on": DateInput(),
+            "measures": forms.CheckboxSelectMultiple,
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in (
+                "objective", "questions", "prediction", "plan_who", "plan_what",
+                "data_collection_plan", "do_what_happened", "do_problems", "do_unexpected",
+                "study_summary", "study_learned", "next_step")},
+        }
+        error_messages = {"change_idea": {"invalid_choice": WRONG_CHANGE_IDEA},
+                          "measures": {"invalid_choice": _("Link only measures of your "
+                                                           "collaborative.")}}
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cycle = self.instance
+        members = Q(memberships__team=team)
+        if cycle.lead_id:
+            members |= Q(pk=cycle.lead_id)  # a lead who has since left the team stays
+        if cycle.pk:
+            members |= Q(pdsa_participations__cycle=cycle)
+        self.fields["lead"].queryset = get_user_model().objects.filter(members).distinct()
+        self.fields["participants"].queryset = get_user_model().objects.filter(members).distinct()
+        if cycle.pk:
+            self.initial.setdefault("participants", [p.user_id for p in cycle.participations.all()])
+            self.initial.setdefault("version", cycle.version)
+        self.fields["change_idea"].queryset = team.collaborative.change_ideas.all()
+        self.fields["follows"].queryset = _earlier_cycles(team, cycle)
+        self.fields["measures"].queryset = team.collaborative.measures.all()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "version",
+            Fieldset(_("The test"), "title", "change_idea", "follows", "scale", "lead",
+                     "participants"),
+            Fieldset(_("Plan"), "objective", "questions", "prediction", "plan_who", "plan_what",
+                     "plan_when", "plan_where", "planned_start", "data_collection_plan",
+                     "measures"),
+            Fieldset(_("Do"), "do_what_happened", "do_problems", "do_unexpected", "done_on"),
+            Fieldset(_("Study"), "study_summary", "study_learned"),
+            Fieldset(_("Act"), "decision", "next_step"),
+        )
+
+    def _post_clean(self) -> None:
+        # cycle_update checks the cycle as a whole (and against concurrent saves).
+        return
+
+    def worksheet_data(self) -> dict:
+        """The cleaned fields as cycle_update takes them."""
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        data["measures"] = list(data["measures"])
+        data["participants"] = list(data["participants"])
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Cycle.Status.choices)
+    version = forms.IntegerField(min_value=1)
+
+
+class ShareForm(forms.Form):
+    shared = forms.TypedChoiceField(choices=[("yes", _("Share")), ("no", _("Stop sharing"))],
+                                    coerce=lambda value: value == "yes")
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Your comment"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

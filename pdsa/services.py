@@ -1,0 +1,300 @@
+"""Writes on PDSA cycles: creating one (quick entry or full), saving the worksheet without
+overwriting someone else's save, moving its status, sharing it, deleting it, commenting.
+
+Every rule that must hold is checked here, so the pages and the API refuse the same things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collaboratives.models import ChangeIdea
+from measures.models import Measure
+from pdsa.models import Cycle, CycleComment, CycleParticipant
+from pdsa.tasks import send_comment_notification
+from teams.models import Membership, Team
+
+# The worksheet: what the full edit form and the API may change directly. Status, sharing,
+# the team and the version have services of their own.
+WORKSHEET_FIELDS = (
+    "title", "change_idea", "follows", "scale", "objective", "questions", "prediction",
+    "plan_who", "plan_what", "plan_when", "plan_where", "planned_start", "data_collection_plan",
+    "do_what_happened", "do_problems", "do_unexpected", "done_on", "study_summary",
+    "study_learned", "decision", "next_step",
+)
+_UNSET: Any = object()
+
+
+class CycleConflict(Exception):
+    """Someone else saved the cycle after the version the caller started from."""
+
+    def __init__(self, current: Cycle, version: int) -> None:
+        super().__init__(f"Cycle {current.pk} is at version {current.version}, not {version}.")
+        self.current = current
+        self.version = version
+
+
+def _roles_on(team: Team) -> dict[int, str]:
+    return dict(Membership.objects.filter(team=team).values_list("user_id", "role"))
+
+
+def _not_on_team(field: str, person: AbstractBaseUser) -> ValidationError:
+    return ValidationError({field: ValidationError(
+        _("%(name)s is not on this team; choose one of the team's members.")
+        % {"name": person.get_full_name() or person.get_username()}, code="not_on_team")})
+
+
+def _check(cycle: Cycle, measures: Iterable[Measure] | None) -> None:
+    """The rules that span relations: the same collaborative, the same ramp, dates in order,
+    and what a complete cycle needs."""
+    errors: dict[str, list[ValidationError]] = {}
+    team = cycle.team
+    if cycle.change_idea_id and cycle.change_idea.collaborative_id != team.collaborative_id:
+        errors.setdefault("change_idea", []).append(ValidationError(
+            _("This change idea belongs to another collaborative; choose one from your "
+              "collaborative's change framework."), code="foreign_change_idea"))
+    if cycle.follows_id:
+        _check_follows(cycle, errors)
+    if measures is not None and any(m.collaborative_id != team.collaborative_id for m in measures):
+        errors.setdefault("measures", []).append(ValidationError(
+            _("Link only measures of your collaborative."), code="foreign_measure"))
+    if cycle.planned_start and cycle.done_on and cycle.done_on < cycle.planned_start:
+        errors.setdefault("done_on", []).append(ValidationError(
+            _("The date done (%(done)s) is before the planned start (%(start)s).")
+            % {"done": cycle.done_on.isoformat(), "start": cycle.planned_start.isoformat()},
+            code="done_before_start"))
+    if cycle.status == Cycle.Status.COMPLETE:
+        errors.update(_completion_errors(cycle))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_follows(cycle: Cycle, errors: dict) -> None:
+    previous = cycle.follows
+    if previous.team_id != cycle.team_id or previous.change_idea_id != cycle.change_idea_id:
+        errors.setdefault("follows", []).append(ValidationError(
+            _("A cycle can follow only an earlier cycle of the same team on the same change "
+              "idea."), code="foreign_ramp"))
+        return
+    step = previous
+    while step is not None:
+        if cycle.pk and step.pk == cycle.pk:
+            errors.setdefault("follows", []).append(ValidationError(
+                _("A cycle cannot follow itself or one of its own later cycles."),
+                code="ramp_loop"))
+            return
+        step = step.follows
+    taken = Cycle.objects.filter(follows=previous).exclude(pk=cycle.pk).first()
+    if taken is not None:
+        errors.setdefault("follows", []).append(ValidationError(
+            _("Cycle “%(previous)s” is already followed by “%(next)s”; a ramp goes one cycle "
+              "after another.") % {"previous": previous.title, "next": taken.title},
+            code="ramp_taken"))
+
+
+def _completion_errors(cycle: Cycle) -> dict[str, list[ValidationError]]:
+    errors = {}
+    if not cycle.study_summary.strip():
+        errors["study_summary"] = [ValidationError(
+            _("To complete the cycle, compare the results with the prediction (Study)."),
+            code="study_required")]
+    if not cycle.decision:
+        errors["decision"] = [ValidationError(
+            _("To complete the cycle, decide: adopt, adapt or abandon (Act)."),
+            code="decision_required")]
+    return errors
+
+
+def _set_people(cycle: Cycle, *, lead: AbstractBaseUser | Any | None,
+                participants: Iterable[AbstractBaseUser] | None) -> None:
+    """Record the lead and participants with their roles on the team now; people already
+    recorded keep the role they had when they took part."""
+    roles = _roles_on(cycle.team)
+    if lead is not _UNSET:
+        if lead is not None and lead.pk != cycle.lead_id and lead.pk not in roles:
+            raise _not_on_team("lead", lead)
+        if lead is None:
+            cycle.lead, cycle.lead_role = None, ""
+        elif lead.pk != cycle.lead_id:
+            cycle.lead, cycle.lead_role = lead, roles[lead.pk]
+    if participants is None:
+        return
+    kept = {p.user_id: p for p in cycle.participations.all()} if cycle.pk else {}
+    wanted = {person.pk: person for person in participants}
+    for person in wanted.values():
+        if person.pk not in kept and person.pk not in roles:
+            raise _not_on_team("participants", person)
+    cycle._pending_participants = [  # written after the cycle is saved
+        (person, kept[pk].role if pk in kept else roles[pk]) for pk, person in wanted.items()
+    ]
+
+
+def _save_people(cycle: Cycle) -> None:
+    pending = getattr(cycle, "_pending_participants", None)
+    if pending is None:
+        return
+    cycle.participations.exclude(user__in=[person for person, _role in pending]).delete()
+    existing = set(cycle.participations.values_list("user_id", flat=True))
+    CycleParticipant.objects.bulk_create([
+        CycleParticipant(cycle=cycle, user=person, role=role)
+        for person, role in pending if person.pk not in existing
+    ])
+    del cycle._pending_participants
+
+
+def _renumber_from(cycle: Cycle) -> None:
+    """Number a cycle and every later cycle of its ramp by their position."""
+    number = cycle.follows.number + 1 if cycle.follows_id else 1
+    step: Cycle | None = cycle
+    while step is not None:
+        if step.number != number:
+            Cycle.objects.filter(pk=step.pk).update(number=number)
+            step.number = number
+        number += 1
+        step = Cycle.objects.filter(follows=step).first()
+
+
+@transaction.atomic
+def cycle_create(
+    *, team: Team, created_by: AbstractBaseUser | None, change_idea: ChangeIdea, title: str,
+    lead: AbstractBaseUser | None = _UNSET, participants: Iterable[AbstractBaseUser] = (),
+    measures: Iterable[Measure] = (), **fields: Any,
+) -> Cycle:
+    """Start a cycle in Plan. The lead defaults to the person entering it when they are on
+    the team (quick entry: a teacher or parent logs their own test)."""
+    unknown = set(fields) - set(WORKSHEET_FIELDS)
+    if unknown:
+        raise TypeError(f"Unexpected fields: {sorted(unknown)}")
+    cycle = Cycle(team=team, created_by=created_by, change_idea=change_idea, title=title, **fields)
+    if lead is _UNSET:
+        on_team = created_by is not None and created_by.pk in _roles_on(team)
+        lead = created_by if on_team else None
+    measures = list(measures)
+    _set_people(cycle, lead=lead, participants=list(participants))
+    cycle.number = cycle.follows.number + 1 if cycle.follows_id else 1
+    _check(cycle, measures)
+    cycle.full_clean()
+    cycle.save()
+    cycle.measures.set(measures)
+    _save_people(cycle)
+    return cycle
+
+
+def _claim(cycle: Cycle, version: int) -> Cycle:
+    """Take the next version if nobody saved since ``version`` (one conditional UPDATE, so
+    two concurrent saves cannot both succeed), and return the row as it is now."""
+    claimed = Cycle.objects.filter(pk=cycle.pk, version=version).update(version=F("version") + 1)
+    if not claimed:
+        current = Cycle.objects.filter(pk=cycle.pk).first()
+        if current is None:
+            raise Cycle.DoesNotExist
+        raise CycleConflict(current, version)
+    return Cycle.objects.select_related("team", "change_idea", "follows").get(pk=cycle.pk)
+
+
+@transaction.atomic
+def cycle_update(
+    *, cycle: Cycle, version: int, lead: AbstractBaseUser | Any | None = _UNSET,
+    participants: Iterable[AbstractBaseUser] | None = None,
+    measures: Iterable[Measure] | None = None, **fields: Any,
+) -> Cycle:
+    """Save the worksheet, refusing with CycleConflict if someone saved it since
+    ``version``. Fields left out keep their value."""
+    unknown = set(fields) - set(WORKSHEET_FIELDS)
+    if unknown:
+        raise TypeError(f"Unexpected fields: {sorted(unknown)}")
+    fresh = _claim(cycle, version)
+    had_followers = Cycle.objects.filter(follows=fresh).exists()
+    old_idea, old_follows = fresh.change_idea_id, fresh.follows_id
+    for name, value in fields.items():
+        setattr(fresh, name, value)
+    if had_followers and fresh.change_idea_id != old_idea:
+        raise ValidationError({"change_idea": ValidationError(
+            _("Later cycles of this ramp test the same change idea; it cannot change here."),
+            code="ramp_change_idea")})
+    measures = list(measures) if measures is not None else None
+    _set_people(fresh, lead=lead, participants=list(participants) if participants is not None
+                else None)
+    _check(fresh, measures)
+    fresh.full_clean()
+    fresh.save()
+    if measures is not None:
+        fresh.measures.set(measures)
+    _save_people(fresh)
+    if fresh.follows_id != old_follows:
+        _renumber_from(fresh)
+    return fresh
+
+
+@transaction.atomic
+def cycle_status_move(*, cycle: Cycle, status: str, version: int) -> Cycle:
+    """Move one step along plan → do → study → act → complete, or one step back.
+    Completing needs a study summary and a decision."""
+    fresh = _claim(cycle, version)
+    if status not in (fresh.next_status, fresh.previous_status):
+        raise ValidationError({"status": ValidationError(
+            _("A cycle moves one step at a time: from %(current)s to %(next)s, or back to "
+              "%(previous)s.") % {
+                "current": fresh.get_status_display(),
+                "next": Cycle.Status(fresh.next_status).label if fresh.next_status else "—",
+                "previous": (Cycle.Status(fresh.previous_status).label
+                             if fresh.previous_status else "—")},
+            code="status_step")})
+    fresh.status = status
+    if status == Cycle.Status.COMPLETE:
+        errors = _completion_errors(fresh)
+        if errors:
+            raise ValidationError(errors)
+        fresh.completed_at = timezone.now()
+    else:
+        fresh.completed_at = None
+    fresh.full_clean()
+    fresh.save()
+    return fresh
+
+
+@transaction.atomic
+def cycle_share(*, cycle: Cycle, shared: bool) -> Cycle:
+    """Share the cycle with the collaborative (other teams read it once it is complete), or
+    take it back. Sharing changes no worksheet text, so it does not take a version."""
+    fresh = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if fresh.is_shared != shared:
+        fresh.is_shared = shared
+        fresh.save()
+    return fresh
+
+
+@transaction.atomic
+def cycle_delete(*, cycle: Cycle) -> None:
+    """Remove a cycle; a later cycle of its ramp now follows the one before it."""
+    following = Cycle.objects.filter(follows=cycle).first()
+    previous_id = cycle.follows_id
+    if following is not None:
+        Cycle.objects.filter(pk=following.pk).update(follows=None)
+    cycle.delete()
+    if following is not None:
+        following.refresh_from_db()
+        following.follows_id = previous_id
+        following.save()
+        _renumber_from(following)
+
+
+@transaction.atomic
+def comment_create(*, cycle: Cycle, author: AbstractBaseUser, body: str) -> CycleComment:
+    """Add to the cycle's thread; its lead and the team lead(s) are emailed once the comment
+    is committed."""
+    comment = CycleComment(cycle=cycle, author=author, body=body.strip())
+    if not comment.body:
+        raise ValidationError({"body": ValidationError(_("Write a comment."), code="required")})
+    comment.full_clean()
+    comment.save()
+    transaction.on_commit(lambda: send_comment_notification.delay(comment_id=comment.pk))
+    return comment

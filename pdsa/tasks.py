@@ -1,0 +1,38 @@
+"""Emails sent from the PDSA layer. Tasks load by id and call plain code."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from pdsa.models import CycleComment
+from pdsa.selectors import comment_recipients
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_comment_notification(*, comment_id: int) -> int:
+    """Tell the cycle's lead and the team lead(s) about a new comment (never its author).
+    Retries on mail-server errors; a comment already notified, or gone, sends nothing, so a
+    retried or repeated run does not email twice. Returns how many emails went out."""
+    comment = (CycleComment.objects.select_related("cycle__team", "cycle__lead", "author")
+               .filter(pk=comment_id, notified_at__isnull=True).first())
+    if comment is None:
+        return 0
+    link = settings.SITE_URL + comment.cycle.get_absolute_url() + f"#comment-{comment.pk}"
+    sent = 0
+    for person in comment_recipients(comment):
+        context = {"comment": comment, "cycle": comment.cycle, "person": person, "link": link,
+                   "author": comment.author.get_full_name() or comment.author.get_username()
+                   if comment.author else ""}
+        send_mail(
+            subject=render_to_string("pdsa/emails/comment_subject.txt", context).strip(),
+            message=render_to_string("pdsa/emails/comment.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[person.email],
+        )
+        sent += 1
+    CycleComment.objects.filter(pk=comment.pk).update(notified_at=timezone.now())
+    return sent

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from pdsa import views
+
+app_name = "pdsa"
+
+urlpatterns = [
+    path("teams/<int:pk>/cycles/", views.cycle_list, name="cycle-list"),
+    path("teams/<int:pk>/cycles/new/", views.cycle_quick_create, name="cycle-create"),
+    path("cycles/<int:pk>/", views.cycle_detail, name="cycle-detail"),
+    path("cycles/<int:pk>/edit/", views.cycle_update, name="cycle-update"),
+    path("cycles/<int:pk>/status/", views.cycle_status, name="cycle-status"),
+    path("cycles/<int:pk>/share/", views.cycle_share, name="cycle-share"),
+    path("cycles/<int:pk>/delete/", views.cycle_delete, name="cycle-delete"),
+    path("cycles/<int:pk>/comments/", views.comment_create, name="comment-create"),
+    path("collaboratives/<int:pk>/spread/", views.spread, name="spread"),
+]

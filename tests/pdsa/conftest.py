@@ -1,0 +1,54 @@
+"""Fixtures for PDSA tests: change ideas of both collaboratives and a way to make cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from collaboratives.models import ChangeIdea
+from pdsa import services
+from pdsa.models import Cycle
+from tests.conftest import World
+
+
+@pytest.fixture
+def idea(world: World) -> ChangeIdea:
+    return ChangeIdea.objects.create(collaborative=world.collaborative, title="Visual schedules")
+
+
+@pytest.fixture
+def other_idea(world: World) -> ChangeIdea:
+    return ChangeIdea.objects.create(collaborative=world.collaborative, title="Feelings check-in")
+
+
+@pytest.fixture
+def foreign_idea(world: World) -> ChangeIdea:
+    return ChangeIdea.objects.create(collaborative=world.other_collaborative,
+                                     title="Family conferences")
+
+
+@pytest.fixture
+def make_cycle(world: World, idea: ChangeIdea) -> Callable[..., Cycle]:
+    """A cycle of team A entered by member A (so led by them), in Plan."""
+
+    def make(**fields) -> Cycle:
+        fields.setdefault("team", world.team_a)
+        fields.setdefault("created_by", world.member_a)
+        fields.setdefault("change_idea", idea)
+        fields.setdefault("title", "Picture schedule at arrival")
+        fields.setdefault("prediction", "Fewer children will ask what comes next.")
+        return services.cycle_create(**fields)
+
+    return make
+
+
+def complete(cycle: Cycle, *, decision: str = "adopt", shared: bool = False) -> Cycle:
+    """Fill in Study and Act and walk the cycle to Complete."""
+    cycle = services.cycle_update(cycle=cycle, version=cycle.version,
+                                  study_summary="Better than predicted.", decision=decision)
+    for status in ("do", "study", "act", "complete"):
+        cycle = services.cycle_status_move(cycle=cycle, status=status, version=cycle.version)
+    if shared:
+        cycle = services.cycle_share(cycle=cycle, shared=True)
+    return cycle

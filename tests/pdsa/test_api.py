@@ -1,0 +1,138 @@
+"""/api/v1/pdsa-cycles/: the pages' rules, in JSON. Paths are written out: they are the API's
+public contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from pdsa.models import Cycle
+from tests.pdsa.conftest import complete
+
+pytestmark = pytest.mark.django_db
+
+CYCLES = "/api/v1/pdsa-cycles/"
+KEYS = {"id", "team", "change_idea", "title", "status", "decision", "is_shared", "version",
+        "objective", "questions", "prediction", "plan_who", "plan_what", "plan_when",
+        "plan_where", "data_collection_plan", "measures", "do_what_happened", "do_problems",
+        "do_unexpected", "done_on", "study_summary", "study_learned", "next_step", "scale",
+        "lead", "participants", "planned_start"}
+
+
+def call(client, user, method: str, path: str, data: dict | None = None):
+    client.force_login(user)
+    return getattr(client, method)(path, data, content_type="application/json")
+
+
+def ids(response) -> set[int]:
+    return {item["id"] for item in response.json()["results"]}
+
+
+def test_it_creates_a_cycle_for_a_member(client, world, idea):
+    response = call(client, world.member_a, "post", CYCLES, {
+        "team": world.team_a.pk, "change_idea": idea.pk, "title": "Arrival schedule",
+        "prediction": "Calmer mornings"})
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) >= KEYS
+    assert (body["status"], body["version"], body["lead"]) == ("plan", 1, world.member_a.pk)
+
+
+def test_it_refuses_creation_to_coaches(client, world, idea):
+    response = call(client, world.coach, "post", CYCLES, {
+        "team": world.team_a.pk, "change_idea": idea.pk, "title": "T"})
+    assert response.status_code == 403
+    assert not Cycle.objects.exists()
+
+
+def test_it_names_the_field_of_a_change_idea_of_another_collaborative(client, world, foreign_idea):
+    response = call(client, world.member_a, "post", CYCLES, {
+        "team": world.team_a.pk, "change_idea": foreign_idea.pk, "title": "T"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"change_idea"}
+
+
+def test_it_names_the_field_of_a_lead_who_is_not_on_the_team(client, world, idea):
+    response = call(client, world.member_a, "post", CYCLES, {
+        "team": world.team_a.pk, "change_idea": idea.pk, "title": "T", "lead": world.coach.pk})
+    assert response.status_code == 400
+    assert set(response.json()) == {"lead"}
+
+
+def test_it_lists_by_the_access_rules(client, world, make_cycle):
+    private = make_cycle(title="Private")
+    shared = complete(make_cycle(title="Shared", follows=private), shared=True)
+    assert ids(call(client, world.member_a, "get", CYCLES)) == {private.pk, shared.pk}
+    assert ids(call(client, world.coach, "get", CYCLES)) == {private.pk, shared.pk}
+    assert ids(call(client, world.member_b, "get", CYCLES)) == {shared.pk}
+    assert ids(call(client, world.state_viewer, "get", CYCLES)) == set()
+    assert ids(call(client, world.other_advisor, "get", CYCLES)) == set()
+
+
+def test_it_filters_by_status_and_decision(client, world, make_cycle, other_idea):
+    done = complete(make_cycle(), decision="adapt")
+    planned = make_cycle(change_idea=other_idea)
+    assert ids(call(client, world.member_a, "get", CYCLES + "?status=plan")) == {planned.pk}
+    assert ids(call(client, world.member_a, "get", CYCLES + "?decision=adapt")) == {done.pk}
+    assert ids(call(client, world.member_a, "get",
+                    f"{CYCLES}?change_idea={other_idea.pk}&team={world.team_a.pk}")) == {planned.pk}
+    assert call(client, world.member_a, "get", CYCLES + "?status=maybe").status_code == 400
+
+
+def test_it_updates_the_worksheet_and_steps_the_status(client, world, make_cycle):
+    cycle = make_cycle()
+    response = call(client, world.member_a, "patch", f"{CYCLES}{cycle.pk}/", {
+        "version": 1, "objective": "Calm", "status": "do"})
+    assert response.status_code == 200
+    assert (response.json()["objective"], response.json()["status"]) == ("Calm", "do")
+    assert response.json()["version"] == 3
+
+
+def test_it_refuses_a_stale_version_with_409(client, world, make_cycle):
+    cycle = make_cycle()
+    call(client, world.lead_a, "patch", f"{CYCLES}{cycle.pk}/", {"version": 1, "objective": "A"})
+    response = call(client, world.member_a, "patch", f"{CYCLES}{cycle.pk}/",
+                    {"version": 1, "objective": "B"})
+    assert response.status_code == 409
+    assert response.json()["current_version"] == 2
+    cycle.refresh_from_db()
+    assert cycle.objective == "A"
+
+
+def test_it_asks_for_the_version_on_a_change(client, world, make_cycle):
+    cycle = make_cycle()
+    response = call(client, world.member_a, "patch", f"{CYCLES}{cycle.pk}/", {"objective": "B"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"version"}
+
+
+def test_it_refuses_to_complete_without_a_decision(client, world, make_cycle):
+    cycle = make_cycle()
+    Cycle.objects.filter(pk=cycle.pk).update(status="act")
+    response = call(client, world.member_a, "patch", f"{CYCLES}{cycle.pk}/",
+                    {"version": 1, "status": "complete", "study_summary": "As predicted"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"decision"}
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.study_summary, cycle.version) == ("act", "", 1)
+
+
+def test_it_refuses_worksheet_writes_to_coaches(client, world, make_cycle):
+    cycle = make_cycle()
+    response = call(client, world.coach, "patch", f"{CYCLES}{cycle.pk}/",
+                    {"version": 1, "objective": "Coach's"})
+    assert response.status_code == 403
+
+
+def test_it_hides_a_private_cycle_from_other_teams(client, world, make_cycle):
+    cycle = make_cycle()
+    assert call(client, world.member_b, "get", f"{CYCLES}{cycle.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(("persona", "expected"), [
+    ("member_a", 403), ("coach", 403), ("lead_a", 204), ("advisor", 204), ("member_b", 404)])
+def test_it_lets_only_the_team_lead_or_advisor_delete(client, world, make_cycle, persona,
+                                                      expected):
+    cycle = make_cycle()
+    response = call(client, getattr(world, persona), "delete", f"{CYCLES}{cycle.pk}/")
+    assert response.status_code == expected
+    assert Cycle.objects.filter(pk=cycle.pk).exists() == (expected != 204)
