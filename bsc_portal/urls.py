@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("measures.urls")),
     path("", include("pdsa.urls")),
+    path("", include("reports.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include((router.urls, "api"))),
     path("admin/", admin.site.urls),

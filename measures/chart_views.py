@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,18 +25,15 @@ def session_markers(collaborative: Collaborative) -> list[charts.Annotation]:
             for period in periods]
 
 
-@login_required
-def team_charts(request: HttpRequest, pk: int) -> HttpResponse:
-    team = access.team_work_for(request.user, pk)
-    return render(request, "measures/team_charts.html", team_chart_context(team))
-
-
 def team_chart_context(
-    team: Team, *, markers: dict[int, list[charts.Annotation]] | None = None
+    team: Team, *,
+    markers: Callable[[list[int]], dict[int, list[charts.Annotation]]] | None = None,
 ) -> dict:
     """Every measure of a team as a chart with its summary, table and strata. ``markers``
-    adds dated annotations per measure id (PDSA decisions, gathered by a higher layer)."""
+    is given the measure ids and returns dated annotations for each (PDSA decisions,
+    gathered by a higher layer that this one may not import)."""
     measures = selectors.collaborative_measures(team.collaborative)
+    extra = markers([measure.pk for measure in measures]) if markers else {}
     values_by_measure: dict[int, list[MeasureValue]] = defaultdict(list)
     for value in selectors.team_values(team).order_by("month"):
         values_by_measure[value.measure_id].append(value)
@@ -45,7 +43,7 @@ def team_chart_context(
         values = values_by_measure[measure.pk]
         months = series.month_axis(values)
         line = series.team_series(measure, values, team.name, months)
-        annotations = [*sessions, *(markers or {}).get(measure.pk, [])]
+        annotations = [*sessions, *extra.get(measure.pk, [])]
         panel = {"measure": measure, "series": line, "summary": series.summary(line),
                  "figure_id": f"chart-{measure.pk}",
                  "figure": charts.run_chart(line, annotations=annotations)}

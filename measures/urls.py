@@ -25,7 +25,6 @@ urlpatterns = [
     path("collaboratives/<int:collaborative_pk>/measures/new/", views.measure_edit, name="create"),
     path("measures/<int:pk>/", chart_views.measure_detail, name="detail"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="update"),
-    path("teams/<int:pk>/charts/", chart_views.team_charts, name="team-charts"),
     path("teams/<int:pk>/data/", views.team_data, name="team-data"),
     path("teams/<int:pk>/data/<month:month>/", views.team_data_month, name="team-data-month"),
     path("teams/<int:pk>/data/import/", views.team_data_import, name="team-data-import"),

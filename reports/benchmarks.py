@@ -46,7 +46,7 @@ def _pages() -> list[tuple[str, str, Callable[[], str]]]:
         ("member-a", "monthly data (member)", lambda: reverse("measures:team-data", args=[team_a().pk])),
         ("member-a", "month entry (member)", lambda: reverse(
             "measures:team-data-month", args=[team_a().pk, last_month()])),
-        ("member-a", "run charts (member)", lambda: reverse("measures:team-charts", args=[team_a().pk])),
+        ("member-a", "run charts (member)", lambda: reverse("reports:team-charts", args=[team_a().pk])),
         ("advisor", "measure list", lambda: reverse("measures:list", args=[first().pk])),
         ("advisor", "measure detail (advisor)", lambda: stratified().get_absolute_url()),
         ("state", "measure detail (state)", lambda: stratified().get_absolute_url()),

@@ -36,7 +36,7 @@ def stratified(world):
 
 def test_it_shows_a_member_their_teams_charts_with_summary_table_and_notes(client, world, fidelity):
     client.force_login(world.member_a)
-    response = client.get(reverse("measures:team-charts", args=[world.team_a.pk]))
+    response = client.get(reverse("reports:team-charts", args=[world.team_a.pk]))
     assert "What it shows:" in response.text
     assert "a shift — non-random improvement" in response.text
     assert "Coach visit" in response.text  # notes reach the table
@@ -46,7 +46,7 @@ def test_it_shows_a_member_their_teams_charts_with_summary_table_and_notes(clien
 
 def test_it_loads_the_local_plotly_bundle_and_its_stylesheet(client, world, fidelity):
     client.force_login(world.member_a)
-    html = client.get(reverse("measures:team-charts", args=[world.team_a.pk])).text
+    html = client.get(reverse("reports:team-charts", args=[world.team_a.pk])).text
     assert "/static/vendor/plotly/plotly-basic-4.1.1.min.js" in html
     assert 'id="plotly.js-style-global" class="no-inline-styles"' in html
 
@@ -86,7 +86,7 @@ def test_it_shows_advisors_the_same_counts_unsuppressed(client, world, stratifie
 
 def test_it_hides_team_charts_from_other_teams(client, world, fidelity):
     client.force_login(world.member_b)
-    assert client.get(reverse("measures:team-charts", args=[world.team_a.pk])).status_code == 404
+    assert client.get(reverse("reports:team-charts", args=[world.team_a.pk])).status_code == 404
 
 
 def test_it_keeps_team_notes_out_of_the_collaborative_chart(client, world, fidelity):
