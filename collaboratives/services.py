@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max, ProtectedError, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from collaboratives.models import (
     ChangeIdea,
@@ -255,12 +256,7 @@ def secondary_driver_create(
 ) -> SecondaryDriver:
     driver = SecondaryDriver(collaborative=collaborative, title=title, description=description,
                              order=_next_order(collaborative.secondary_drivers))
-    links = _links(collaborative, primary_drivers, field="primary_drivers",
-                   missing=_("Link the secondary driver to at least one primary driver."))
-    _validate_item(driver)
-    driver.save()
-    driver.primary_drivers.set(links)
-    return driver
+    return _save_linked(driver, "primary_drivers", primary_drivers, _SECONDARY_NEEDS_PRIMARY)
 
 
 @transaction.atomic
@@ -269,16 +265,9 @@ def secondary_driver_update(
     primary_drivers: Iterable[PrimaryDriver] | None = None,
 ) -> SecondaryDriver:
     """Change the text and, when given, the primary drivers it serves (None keeps them)."""
-    links = None
-    if primary_drivers is not None:
-        links = _links(secondary_driver.collaborative, primary_drivers, field="primary_drivers",
-                       missing=_("Link the secondary driver to at least one primary driver."))
     secondary_driver.title, secondary_driver.description = title, description
-    _validate_item(secondary_driver)
-    secondary_driver.save()
-    if links is not None:
-        secondary_driver.primary_drivers.set(links)
-    return secondary_driver
+    return _save_linked(secondary_driver, "primary_drivers", primary_drivers,
+                        _SECONDARY_NEEDS_PRIMARY)
 
 
 @transaction.atomic
@@ -302,12 +291,7 @@ def change_idea_create(
 ) -> ChangeIdea:
     idea = ChangeIdea(collaborative=collaborative, title=title, description=description,
                       order=_next_order(collaborative.change_ideas))
-    links = _links(collaborative, secondary_drivers, field="secondary_drivers",
-                   missing=_("Link the change idea to at least one secondary driver."))
-    _validate_item(idea)
-    idea.save()
-    idea.secondary_drivers.set(links)
-    return idea
+    return _save_linked(idea, "secondary_drivers", secondary_drivers, _IDEA_NEEDS_SECONDARY)
 
 
 @transaction.atomic
@@ -316,16 +300,8 @@ def change_idea_update(
     secondary_drivers: Iterable[SecondaryDriver] | None = None,
 ) -> ChangeIdea:
     """Change the text and, when given, the secondary drivers it serves (None keeps them)."""
-    links = None
-    if secondary_drivers is not None:
-        links = _links(change_idea.collaborative, secondary_drivers, field="secondary_drivers",
-                       missing=_("Link the change idea to at least one secondary driver."))
     change_idea.title, change_idea.description = title, description
-    _validate_item(change_idea)
-    change_idea.save()
-    if links is not None:
-        change_idea.secondary_drivers.set(links)
-    return change_idea
+    return _save_linked(change_idea, "secondary_drivers", secondary_drivers, _IDEA_NEEDS_SECONDARY)
 
 
 @transaction.atomic
@@ -431,3 +407,20 @@ def _titles(items: list) -> str:
     if len(items) > _NAMED_DEPENDENTS:
         named += " " + _("and %(n)s more") % {"n": len(items) - _NAMED_DEPENDENTS}
     return named
+
+
+_SECONDARY_NEEDS_PRIMARY = gettext_lazy("Link the secondary driver to at least one primary driver.")
+_IDEA_NEEDS_SECONDARY = gettext_lazy("Link the change idea to at least one secondary driver.")
+
+
+def _save_linked(item: SecondaryDriver | ChangeIdea, field: str,
+                 parents: Iterable | None, missing: str) -> SecondaryDriver | ChangeIdea:
+    """Validate and save a secondary driver or change idea with the items it serves; parents
+    of None keep its links as they are (an edit of the text only)."""
+    links = None if parents is None else _links(item.collaborative, parents, field=field,
+                                                 missing=str(missing))
+    _validate_item(item)
+    item.save()
+    if links is not None:
+        getattr(item, field).set(links)
+    return item
