@@ -44,7 +44,7 @@ def _id_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # isdigit() alone accepts "²"
         raise ValidationError({name: [_("Give an id.")]})
     return int(raw)
 
@@ -86,7 +86,7 @@ class CycleViewSet(
         request = self.request
         cycles = (selectors.cycles_visible_to(request.user)
                   .select_related("team__collaborative", "change_idea")
-                  .prefetch_related("measures", "participations"))
+                  .prefetch_related("measures", "participations", "participants"))
         for name in ("team", "change_idea"):
             pk = _id_param(request, name)
             if pk is not None:

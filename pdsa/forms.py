@@ -7,16 +7,20 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from collaboratives.forms import DateInput
 from pdsa.models import Cycle
+from pdsa.validators import validate_one_line
 from teams.models import Team
 
 WRONG_CHANGE_IDEA = _("Choose a change idea from your collaborative's change framework.")
 WRONG_EARLIER_CYCLE = _("Choose an earlier cycle of your team.")
 WRONG_PERSON = _("Choose people who are on the team.")
+WRONG_MEASURE = _("Link only measures of your collaborative.")
+STALE_FORM = _("This page is out of date; reload it and try again.")
 
 
 class PersonChoice(forms.ModelChoiceField):
@@ -62,6 +66,8 @@ class QuickCycleForm(forms.ModelForm):
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The model's validators run only in _post_clean, which these forms skip.
+        self.fields["title"].validators.append(validate_one_line)
         self.fields["change_idea"].queryset = team.collaborative.change_ideas.all()
         self.fields["change_idea"].empty_label = _("Choose a change idea")
         self.fields["follows"].queryset = _earlier_cycles(team)
@@ -112,8 +118,7 @@ class CycleForm(forms.ModelForm):
                 "study_summary", "study_learned", "next_step")},
         }
         error_messages = {"change_idea": {"invalid_choice": WRONG_CHANGE_IDEA},
-                          "measures": {"invalid_choice": _("Link only measures of your "
-                                                           "collaborative.")}}
+                          "measures": {"invalid_choice": WRONG_MEASURE}}
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -128,6 +133,7 @@ class CycleForm(forms.ModelForm):
         if cycle.pk:
             self.initial.setdefault("participants", [p.user_id for p in cycle.participations.all()])
             self.initial.setdefault("version", cycle.version)
+        self.fields["title"].validators.append(validate_one_line)  # as on QuickCycleForm
         self.fields["change_idea"].queryset = team.collaborative.change_ideas.all()
         self.fields["follows"].queryset = _earlier_cycles(team, cycle)
         self.fields["measures"].queryset = team.collaborative.measures.all()
@@ -144,6 +150,13 @@ class CycleForm(forms.ModelForm):
             Fieldset(_("Study"), "study_summary", "study_learned"),
             Fieldset(_("Act"), "decision", "next_step"),
         )
+
+    def clean(self) -> dict:
+        # The version is a hidden field, whose errors the page does not show; a missing or
+        # tampered one means the page is not the one we served.
+        if self._errors.pop("version", None) is not None:
+            self.add_error(None, ValidationError(STALE_FORM, code="stale_form"))
+        return super().clean()
 
     def _post_clean(self) -> None:
         # cycle_update checks the cycle as a whole (and against concurrent saves).

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from collaboratives.models import ChangeIdea
 from measures.models import Measure
+from pdsa.validators import validate_one_line
 from teams.models import MemberRole, Team
 
 
@@ -49,7 +50,7 @@ class Cycle(models.Model):
     number = models.PositiveSmallIntegerField(
         _("cycle number"), default=1, help_text=_("Position in its ramp: 1, 2, 3…"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
     scale = models.CharField(_("scale of the test"), max_length=20, choices=Scale.choices,
                              default=Scale.ONE_CLASSROOM)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
@@ -169,6 +170,8 @@ class CycleParticipant(models.Model):
                              related_name="pdsa_participations")
     role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["role", "user__last_name", "user__first_name"]
         verbose_name = _("participant")
@@ -192,6 +195,8 @@ class CycleComment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Set once the email went out, so a retried task does not send it twice.
     notified_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -59,10 +59,6 @@ def team_cycles(team: Team) -> QuerySet[Cycle]:
             .order_by("change_idea__order", "change_idea_id", "number", "pk"))
 
 
-def team_members(team: Team) -> QuerySet[Membership]:
-    return team.memberships.select_related("user")
-
-
 def ramp_of(cycle: Cycle) -> list[Cycle]:
     """Every cycle of the cycle's ramp, first to last (one query: a team's cycles on one
     change idea are few)."""
@@ -104,12 +100,12 @@ def cycle_comments(cycle: Cycle) -> QuerySet[CycleComment]:
 
 
 def comment_recipients(comment: CycleComment) -> list[AbstractBaseUser]:
-    """Who hears about a comment: the cycle's lead and the team's leads, not its author."""
+    """Who hears about a comment: the cycle's lead and the team's leads, not its author.
+    Only current members: a lead who has left the team no longer reads a private cycle."""
     cycle = comment.cycle
-    people = {m.user.pk: m.user for m in Membership.objects.filter(
-        team_id=cycle.team_id, is_lead=True).select_related("user")}
-    if cycle.lead is not None:
-        people.setdefault(cycle.lead.pk, cycle.lead)
+    members = Membership.objects.filter(team_id=cycle.team_id).filter(
+        Q(is_lead=True) | Q(user_id=cycle.lead_id)).select_related("user")
+    people = {m.user.pk: m.user for m in members}
     return [person for pk, person in sorted(people.items())
             if pk != comment.author_id and person.is_active and person.email]
 

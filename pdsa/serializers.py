@@ -8,6 +8,7 @@ from rest_framework import serializers
 from collaboratives.models import ChangeIdea
 from measures.models import Measure
 from pdsa import selectors
+from pdsa.forms import WRONG_CHANGE_IDEA, WRONG_EARLIER_CYCLE, WRONG_MEASURE, WRONG_PERSON
 from pdsa.models import Cycle, CycleParticipant
 from teams import access
 from teams.models import Team
@@ -23,23 +24,34 @@ class ParticipationSerializer(serializers.ModelSerializer):
         fields = ["user", "role"]
 
 
+def _not_found(message: str) -> dict:
+    # Said the same whether the id exists out of the caller's sight or not at all, so an
+    # answer does not tell an outsider that it exists.
+    return {"does_not_exist": message}
+
+
 class CycleSerializer(serializers.ModelSerializer):
     """A cycle and its worksheet. ``version`` is required on a change: the save is refused
     (409) if someone saved since. ``status`` moves one step at a time; ``participants`` are
     user ids of the team's members, ``participations`` their roles as recorded."""
 
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
-    change_idea = serializers.PrimaryKeyRelatedField(queryset=ChangeIdea.objects.none())
-    follows = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.none(), allow_null=True,
-                                                 required=False)
-    lead = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none(),
-                                              allow_null=True, required=False)
+    change_idea = serializers.PrimaryKeyRelatedField(
+        queryset=ChangeIdea.objects.none(), error_messages=_not_found(WRONG_CHANGE_IDEA))
+    follows = serializers.PrimaryKeyRelatedField(
+        queryset=Cycle.objects.none(), allow_null=True, required=False,
+        error_messages=_not_found(WRONG_EARLIER_CYCLE))
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.none(), allow_null=True, required=False,
+        error_messages=_not_found(WRONG_PERSON))
     participants = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.none(), many=True, required=False)
+        queryset=get_user_model().objects.none(), many=True, required=False,
+        error_messages=_not_found(WRONG_PERSON))
     participations = ParticipationSerializer(many=True, read_only=True)
     lead_role = serializers.CharField(read_only=True)
-    measures = serializers.PrimaryKeyRelatedField(queryset=Measure.objects.none(), many=True,
-                                                  required=False)
+    measures = serializers.PrimaryKeyRelatedField(
+        queryset=Measure.objects.none(), many=True, required=False,
+        error_messages=_not_found(WRONG_MEASURE))
     version = serializers.IntegerField(min_value=1, required=False)
 
     class Meta:

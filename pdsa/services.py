@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from collaboratives.models import ChangeIdea
 from measures.models import Measure
@@ -143,10 +144,10 @@ def _save_people(cycle: Cycle) -> None:
         return
     cycle.participations.exclude(user__in=[person for person, _role in pending]).delete()
     existing = set(cycle.participations.values_list("user_id", flat=True))
-    CycleParticipant.objects.bulk_create([
-        CycleParticipant(cycle=cycle, user=person, role=role)
-        for person, role in pending if person.pk not in existing
-    ])
+    added = [CycleParticipant(cycle=cycle, user=person, role=role)
+             for person, role in pending if person.pk not in existing]
+    if added:  # bulk_create alone would skip the history of who took part
+        bulk_create_with_history(added, CycleParticipant)
     del cycle._pending_participants
 
 

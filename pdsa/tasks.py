@@ -27,8 +27,10 @@ def send_comment_notification(*, comment_id: int) -> int:
         context = {"comment": comment, "cycle": comment.cycle, "person": person, "link": link,
                    "author": comment.author.get_full_name() or comment.author.get_username()
                    if comment.author else ""}
+        # One line, whatever the title holds: a line break in a header makes send_mail fail.
+        subject = " ".join(render_to_string("pdsa/emails/comment_subject.txt", context).split())
         send_mail(
-            subject=render_to_string("pdsa/emails/comment_subject.txt", context).strip(),
+            subject=subject,
             message=render_to_string("pdsa/emails/comment.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[person.email],

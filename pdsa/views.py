@@ -34,7 +34,9 @@ def cycle_quick_create(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.team_work_for(request.user, pk, write=True)
     initial = {}
     follows_pk = request.GET.get("follows", "")
-    follows = team.pdsa_cycles.filter(pk=follows_pk).first() if follows_pk.isdigit() else None
+    # isdigit() alone accepts "²", which int() refuses; a malformed link just starts afresh.
+    is_id = follows_pk.isascii() and follows_pk.isdigit()
+    follows = team.pdsa_cycles.filter(pk=follows_pk).first() if is_id else None
     if follows is not None:
         initial = {"follows": follows.pk, "change_idea": follows.change_idea_id}
     form = QuickCycleForm(posted(request), team=team, initial=initial)
@@ -54,11 +56,14 @@ def _detail_context(request: HttpRequest, cycle: Cycle, comment_form: CommentFor
     can_write = selectors.can_write_cycle(request.user, cycle)
     can_comment = selectors.can_comment_on_cycle(request.user, cycle)
     ramp = selectors.ramp_of(cycle)
+    readable = set(selectors.cycles_visible_to(request.user).filter(
+        pk__in=[step.pk for step in ramp]).values_list("pk", flat=True))
     return {
-        "cycle": cycle, "team": cycle.team, "ramp": ramp,
+        "cycle": cycle, "team": cycle.team,
+        # Steps the viewer may not read are left out: even a placeholder would tell another
+        # team that a private cycle exists.
+        "ramp": [step for step in ramp if step.pk in readable],
         "ramp_has_next": ramp[-1].pk != cycle.pk,
-        "readable_ramp": set(selectors.cycles_visible_to(request.user).filter(
-            pk__in=[step.pk for step in ramp]).values_list("pk", flat=True)),
         "participants": selectors.cycle_participants(cycle),
         "measures": cycle.measures.all(),
         # The thread is the team's talk with its coaches, not part of what is shared.

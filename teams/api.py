@@ -95,7 +95,7 @@ class TeamViewSet(
         teams = selectors.teams_with_members(access.teams_visible_to(self.request.user))
         collaborative = self.request.query_params.get("collaborative")
         if collaborative:
-            if not collaborative.isdigit():
+            if not (collaborative.isascii() and collaborative.isdigit()):  # not "²"
                 raise ValidationError({"collaborative": ["Give a collaborative id."]})
             teams = teams.filter(collaborative_id=int(collaborative))
         return teams.order_by("name")
@@ -190,7 +190,7 @@ class ChangeIdeaViewSet(
                               ("secondary_driver", "secondary_drivers")):
             value = self.request.query_params.get(param)
             if value:
-                if not value.isdigit():
+                if not (value.isascii() and value.isdigit()):  # not "²"
                     raise ValidationError({param: [f"Give a {param.replace('_', ' ')} id."]})
                 ideas = ideas.filter(**{lookup: int(value)})
         return ideas.order_by("collaborative_id", "order", "pk")

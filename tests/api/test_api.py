@@ -124,6 +124,13 @@ def test_it_refuses_a_collaborative_filter_that_is_not_an_id(client, world):
     assert "collaborative" in response.json()
 
 
+@pytest.mark.parametrize("path", [TEAMS, "/api/v1/change-ideas/"])
+def test_it_refuses_a_collaborative_filter_of_non_ascii_digits(client, world, path):
+    response = get(client, world.advisor, f"{path}?collaborative=²")
+    assert response.status_code == 400
+    assert "collaborative" in response.json()
+
+
 # --- Signing in --------------------------------------------------------------------------
 
 def test_it_accepts_a_token(client, world):

@@ -136,3 +136,75 @@ def test_it_lets_only_the_team_lead_or_advisor_delete(client, world, make_cycle,
     response = call(client, getattr(world, persona), "delete", f"{CYCLES}{cycle.pk}/")
     assert response.status_code == expected
     assert Cycle.objects.filter(pk=cycle.pk).exists() == (expected != 204)
+
+
+# --- Review fixes ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("param", ["team", "change_idea"])
+def test_it_refuses_an_id_filter_of_non_ascii_digits(client, world, param):
+    response = call(client, world.member_a, "get", f"{CYCLES}?{param}=²")
+    assert response.status_code == 400
+    assert set(response.json()) == {param}
+
+
+def test_it_refuses_a_line_break_in_the_title(client, world, idea):
+    response = call(client, world.member_a, "post", CYCLES, {
+        "team": world.team_a.pk, "change_idea": idea.pk, "title": "Morning\nschedule"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"title"}
+    assert not Cycle.objects.exists()
+
+
+def test_it_lists_cycles_in_the_same_number_of_queries_however_many(client, world, idea):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pdsa import services
+
+    client.force_login(world.member_a)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(CYCLES).status_code == 200
+        return len(queries)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            services.cycle_create(team=world.team_a, created_by=world.member_a,
+                                  change_idea=idea, title=f"Test {i}",
+                                  participants=[world.member_a, world.lead_a])
+
+    add(3)
+    few = count_queries()
+    add(9)
+    assert count_queries() == few
+
+
+def _errors_for(client, world, idea, **fields) -> dict:
+    response = call(client, world.member_a, "post", CYCLES, {
+        "team": world.team_a.pk, "change_idea": idea.pk, "title": "T", **fields})
+    assert response.status_code == 400
+    return response.json()
+
+
+def test_it_names_the_problem_with_people_ideas_and_measures_out_of_reach(client, world, idea,
+                                                                          foreign_idea):
+    from tests import factories
+
+    stranger_on_a_team = world.other_team.memberships.get().user  # another collaborative
+    foreign_measure = factories.MeasureFactory(collaborative=world.other_collaborative)
+    missing = 999_999
+    for field, existing, message in (
+            ("lead", stranger_on_a_team.pk, "Choose people who are on the team."),
+            ("participants", [stranger_on_a_team.pk], "Choose people who are on the team."),
+            ("measures", [foreign_measure.pk], "Link only measures of your collaborative."),
+    ):
+        absent = [missing] if isinstance(existing, list) else missing
+        refused = _errors_for(client, world, idea, **{field: existing})
+        assert refused == _errors_for(client, world, idea, **{field: absent})  # says nothing more
+        assert message in str(refused[field])
+        assert "does not exist" not in str(refused)
+    refused = _errors_for(client, world, foreign_idea)
+    assert refused == {"change_idea": ["Choose a change idea from your collaborative's change "
+                                       "framework."]}
+    assert refused == _errors_for(client, world, type(idea)(pk=missing))

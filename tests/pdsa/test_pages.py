@@ -286,3 +286,80 @@ def test_it_ignores_a_malformed_earlier_cycle_in_the_quick_entry_link(client, wo
     client.force_login(world.member_a)
     url = reverse("pdsa:cycle-create", args=[world.team_a.pk]) + "?follows=abc"
     assert client.get(url).status_code == 200
+
+
+# --- Review fixes ---------------------------------------------------------------------------
+
+def test_it_ignores_non_ascii_digits_in_the_quick_entry_link(client, world):
+    client.force_login(world.member_a)
+    url = reverse("pdsa:cycle-create", args=[world.team_a.pk]) + "?follows=²"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["form"].initial == {}
+
+
+def test_it_refuses_a_line_break_in_a_quick_cycles_title(client, world, idea):
+    client.force_login(world.member_a)
+    response = client.post(reverse("pdsa:cycle-create", args=[world.team_a.pk]), {
+        "title": "Morning\nschedule", "change_idea": idea.pk, "prediction": "P",
+        "plan_what": "W"})
+    assert response.status_code == 200
+    assert response.context["form"].has_error("title", "invalid")
+    assert not Cycle.objects.exists()
+
+
+def test_it_refuses_a_line_break_in_the_worksheets_title(client, world, make_cycle):
+    cycle = make_cycle()
+    client.force_login(world.member_a)
+    response = client.post(reverse("pdsa:cycle-update", args=[cycle.pk]),
+                           worksheet(cycle, title="Morning\r\nschedule"))
+    assert response.status_code == 200
+    assert response.context["form"].has_error("title", "invalid")
+    cycle.refresh_from_db()
+    assert (cycle.title, cycle.version) == ("Picture schedule at arrival", 1)
+
+
+@pytest.mark.parametrize("version", ["", "abc", "0"])
+def test_it_says_the_worksheet_is_out_of_date_when_its_version_is_missing_or_tampered(
+        client, world, make_cycle, version):
+    cycle = make_cycle()
+    client.force_login(world.member_a)
+    response = client.post(reverse("pdsa:cycle-update", args=[cycle.pk]),
+                           worksheet(cycle, version=version, objective="Calmer transitions"))
+    assert response.status_code == 200
+    assert "This page is out of date; reload it and try again." in response.text
+    cycle.refresh_from_db()
+    assert (cycle.objective, cycle.version) == ("", 1)
+
+
+def test_it_leaves_out_of_the_ramp_the_steps_another_team_may_not_read(client, world,
+                                                                        make_cycle):
+    first = complete(make_cycle(title="Private first try"), decision="adapt")
+    second = complete(make_cycle(title="Shared second try", follows=first), shared=True)
+    client.force_login(world.member_b)
+    response = client.get(second.get_absolute_url())
+    assert [step.pk for step in response.context["ramp"]] == [second.pk]
+    assert "not shared" not in response.text
+    assert "Cycle 1" not in response.text
+    client.force_login(world.coach)
+    response = client.get(second.get_absolute_url())
+    assert [step.pk for step in response.context["ramp"]] == [first.pk, second.pk]
+
+
+def test_it_offers_the_next_cycle_only_once_the_cycle_is_complete(client, world, make_cycle):
+    from pdsa import services
+
+    cycle = make_cycle()
+    cycle = services.cycle_update(cycle=cycle, version=cycle.version, decision="adopt",
+                                  study_summary="Better than predicted.")
+    client.force_login(world.member_a)
+    assert "Plan the next cycle" not in client.get(cycle.get_absolute_url()).text
+    complete(cycle)
+    assert "Plan the next cycle" in client.get(cycle.get_absolute_url()).text
+
+
+def test_it_records_who_commented_in_the_history(client, world, make_cycle):
+    cycle = make_cycle()
+    client.force_login(world.coach)
+    client.post(reverse("pdsa:comment-create", args=[cycle.pk]), {"body": "Try mornings?"})
+    assert CycleComment.objects.get().history.get().history_user == world.coach

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from measures.charts import Annotation
 from pdsa import selectors, services
-from pdsa.models import Cycle, CycleComment
+from pdsa.models import Cycle, CycleComment, CycleParticipant
 from teams.models import MemberRole, Membership
 from tests import factories
 from tests.pdsa.conftest import complete
@@ -335,3 +335,44 @@ def test_it_marks_adopted_and_adapted_cycles_on_linked_measures(world, make_cycl
     assert isinstance(marker, Annotation)
     assert (marker.month, marker.kind) == (datetime.date(2026, 5, 1), "pdsa")
     assert "Picture schedule at arrival" in marker.hover
+
+
+# --- Review fixes ---------------------------------------------------------------------------
+
+def test_it_does_not_email_a_lead_who_has_left_the_team(world, make_cycle):
+    cycle = make_cycle()  # led by member A
+    world.membership_a.delete()
+    comment = CycleComment.objects.create(cycle=cycle, author=world.coach, body="Hi")
+    assert selectors.comment_recipients(comment) == [world.lead_a]
+
+
+@pytest.mark.parametrize("title", ["Morning\nschedule", "Morning\rschedule", "Morning\tschedule",
+                                   "Morning\x00schedule", "Morning\u2028schedule"])
+def test_it_refuses_a_title_that_is_not_one_line(make_cycle, title):
+    with pytest.raises(ValidationError) as exc:
+        make_cycle(title=title)
+    assert codes(exc) == {"title": ["invalid"]}
+    assert not Cycle.objects.exists()
+
+
+def test_it_sends_a_one_line_subject_whatever_the_title(world, make_cycle, mailoutbox):
+    from pdsa.tasks import send_comment_notification
+
+    cycle = make_cycle()
+    Cycle.objects.filter(pk=cycle.pk).update(title="Morning\r\nBcc: x@example.com")  # old data
+    comment = CycleComment.objects.create(cycle=cycle, author=world.coach, body="Hi")
+    assert send_comment_notification(comment_id=comment.pk) == 2
+    assert "Morning Bcc: x@example.com" in mailoutbox[0].subject
+
+
+def test_it_keeps_the_history_of_who_took_part(world, make_cycle):
+    cycle = make_cycle(participants=[world.lead_a])
+    services.cycle_update(cycle=cycle, version=cycle.version, participants=[])
+    history = CycleParticipant.history.filter(cycle_id=cycle.pk).order_by("history_id")
+    assert [(h.user_id, h.history_type) for h in history] == [(world.lead_a.pk, "+"),
+                                                             (world.lead_a.pk, "-")]
+
+
+def test_it_keeps_the_history_of_comments(world, make_cycle):
+    comment = services.comment_create(cycle=make_cycle(), author=world.coach, body="Hi")
+    assert [(h.body, h.history_type) for h in comment.history.all()] == [("Hi", "+")]
