@@ -18,6 +18,7 @@ from django.utils import timezone
 from collaboratives.models import Collaborative
 from measures.models import Measure
 from measures.months import add_months
+from pdsa.models import Cycle
 from teams.models import Team
 
 
@@ -27,6 +28,9 @@ def _pages() -> list[tuple[str, str, Callable[[], str]]]:
 
     def team_a() -> Team:
         return Team.objects.get(memberships__user__username="member-a")
+
+    def cycle_a() -> Cycle:
+        return Cycle.objects.filter(team=team_a()).order_by("pk").first()
 
     def stratified() -> Measure:
         return Measure.objects.filter(collaborative=first()).exclude(stratification="").first()
@@ -50,7 +54,14 @@ def _pages() -> list[tuple[str, str, Callable[[], str]]]:
         ("advisor", "measure list", lambda: reverse("measures:list", args=[first().pk])),
         ("advisor", "measure detail (advisor)", lambda: stratified().get_absolute_url()),
         ("state", "measure detail (state)", lambda: stratified().get_absolute_url()),
+        ("member-a", "PDSA cycles (member)", lambda: reverse("pdsa:cycle-list", args=[team_a().pk])),
+        ("member-a", "cycle detail (member)", lambda: reverse("pdsa:cycle-detail", args=[cycle_a().pk])),
+        ("advisor", "spread (advisor)", lambda: reverse("pdsa:spread", args=[first().pk])),
+        ("state", "spread (state)", lambda: reverse("pdsa:spread", args=[first().pk])),
+        ("advisor", "driver diagram editor", lambda: reverse("collaboratives:framework", args=[first().pk])),
         ("advisor", "api teams", lambda: reverse("api:team-list")),
+        ("advisor", "api pdsa cycles", lambda: reverse("api:pdsa-cycle-list")),
+        ("advisor", "api measure values", lambda: reverse("api:measure-value-list")),
         ("advisor", "api collaboratives", lambda: reverse("api:collaborative-list")),
     ]
 

@@ -56,7 +56,7 @@ def test_it_renews_the_session_expiry_on_every_request(client, world):
     assert client.session.get_expiry_date() > first
 
 
-@pytest.mark.parametrize("app_label", ["collaboratives", "teams"])
+@pytest.mark.parametrize("app_label", ["collaboratives", "teams", "measures", "pdsa"])
 def test_it_keeps_history_on_every_domain_model(app_label):
     models = [m for m in apps.get_app_config(app_label).get_models()
               if not m.__name__.startswith("Historical")]

@@ -111,7 +111,7 @@ COACH_COMMENT = ("Lovely adaptation. Could the afternoon schedule be updated by 
 
 def seed_cycles(collaborative: Collaborative, teams: list[Team], today: datetime.date) -> None:
     measures = {m.name: m for m in Measure.objects.filter(collaborative=collaborative)}
-    for index, team in enumerate(teams[:8]):
+    for index, team in enumerate(teams):
         for idea_title, cycles in RAMPS.get(index, [OTHER_TEAMS]):
             idea, _created = ChangeIdea.objects.get_or_create(collaborative=collaborative,
                                                               title=idea_title)
