@@ -256,20 +256,32 @@ class StateViewerRole(models.Model):
         return f"{self.user} — {self.get_state_display()}"
 
 
-class PrimaryDriver(models.Model):
+class FrameworkItem(models.Model):
+    """What every box of the driver diagram has: a title, an optional description and a
+    place in its column."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PrimaryDriver(FrameworkItem):
     """A primary driver of the collaborative's aim (driver diagram, first column)."""
 
     collaborative = models.ForeignKey(
         Collaborative, on_delete=models.CASCADE, related_name="primary_drivers"
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["order", "pk"]
+    class Meta(FrameworkItem.Meta):
         verbose_name = _("primary driver")
         verbose_name_plural = _("primary drivers")
         constraints = [
@@ -278,27 +290,20 @@ class PrimaryDriver(models.Model):
                                     violation_error_message=_("That primary driver already exists.")),
         ]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class SecondaryDriver(models.Model):
+class SecondaryDriver(FrameworkItem):
     """A secondary driver; it may serve several primary drivers."""
 
     collaborative = models.ForeignKey(
         Collaborative, on_delete=models.CASCADE, related_name="secondary_drivers"
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
     primary_drivers = models.ManyToManyField(
         PrimaryDriver, related_name="secondary_drivers", verbose_name=_("primary drivers")
     )
 
     history = HistoricalRecords(m2m_fields=[primary_drivers])
 
-    class Meta:
-        ordering = ["order", "pk"]
+    class Meta(FrameworkItem.Meta):
         verbose_name = _("secondary driver")
         verbose_name_plural = _("secondary drivers")
         constraints = [
@@ -307,27 +312,20 @@ class SecondaryDriver(models.Model):
                                     violation_error_message=_("That secondary driver already exists.")),
         ]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class ChangeIdea(models.Model):
+class ChangeIdea(FrameworkItem):
     """A change idea teams test with PDSA cycles; it may serve several secondary drivers."""
 
     collaborative = models.ForeignKey(
         Collaborative, on_delete=models.CASCADE, related_name="change_ideas"
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
     secondary_drivers = models.ManyToManyField(
         SecondaryDriver, related_name="change_ideas", verbose_name=_("secondary drivers")
     )
 
     history = HistoricalRecords(m2m_fields=[secondary_drivers])
 
-    class Meta:
-        ordering = ["order", "pk"]
+    class Meta(FrameworkItem.Meta):
         verbose_name = _("change idea")
         verbose_name_plural = _("change ideas")
         constraints = [
@@ -335,6 +333,3 @@ class ChangeIdea(models.Model):
                                     name="change_idea_unique_title",
                                     violation_error_message=_("That change idea already exists.")),
         ]
-
-    def __str__(self) -> str:
-        return self.title
