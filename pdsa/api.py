@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from pdsa import selectors, services
 from pdsa.models import Cycle
 from pdsa.serializers import CycleSerializer
 from teams import access
-from teams.api import as_drf_error
+from teams.api import drf_validation_errors
 
 _PEOPLE_AND_LINKS = ("lead", "participants", "measures")
 
@@ -110,13 +109,10 @@ class CycleViewSet(
             raise ValidationError({"status": [_("A new cycle starts in Plan; move it on later.")]})
         shared = data.pop("is_shared", False)
         data.pop("version", None)
-        try:
-            with transaction.atomic():
-                cycle = services.cycle_create(team=team, created_by=request.user, **data)
-                if shared:
-                    services.cycle_share(cycle=cycle, shared=True)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        with drf_validation_errors(), transaction.atomic():
+            cycle = services.cycle_create(team=team, created_by=request.user, **data)
+            if shared:
+                services.cycle_share(cycle=cycle, shared=True)
         return Response(self.get_serializer(self.get_queryset().get(pk=cycle.pk)).data, status=201)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -131,12 +127,10 @@ class CycleViewSet(
             raise ValidationError({"version": [_("Send the version you read, so a change made "
                                                  "since is not overwritten.")]})
         try:
-            with transaction.atomic():
+            with drf_validation_errors(), transaction.atomic():
                 self._apply(cycle, data)
         except services.CycleConflict as conflict:
             return _conflict(conflict)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
         return Response(self.get_serializer(self.get_queryset().get(pk=cycle.pk)).data)
 
     @staticmethod

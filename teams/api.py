@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -35,6 +38,15 @@ def as_drf_error(exc: DjangoValidationError) -> ValidationError:
     })
 
 
+@contextmanager
+def drf_validation_errors() -> Iterator[None]:
+    """A service's ValidationError becomes a DRF 400 that names its fields."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise as_drf_error(exc) from exc
+
+
 class LeadsACollaborative(permissions.BasePermission):
     """Writes are for people who lead some collaborative (or may start one); everyone else
     gets 403 before their input is even read. Which object they may change is checked
@@ -63,22 +75,18 @@ class CollaborativeViewSet(
     def perform_create(self, serializer: BaseSerializer) -> None:
         if not access.can_create_collaborative(self.request.user):
             raise PermissionDenied
-        try:
+        with drf_validation_errors():
             serializer.instance = collaborative_services.collaborative_create(
                 created_by=self.request.user, **serializer.validated_data
             )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         if not access.can_manage_collaborative(self.request.user, serializer.instance):
             raise PermissionDenied
-        try:
+        with drf_validation_errors():
             collaborative_services.collaborative_update(
                 collaborative=serializer.instance, **serializer.validated_data
             )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
 
 
 class TeamViewSet(
@@ -105,23 +113,19 @@ class TeamViewSet(
         collaborative = data["collaborative"]  # limited to visible ones by the serializer
         if not access.can_manage_collaborative(self.request.user, collaborative):
             raise PermissionDenied
-        try:
+        with drf_validation_errors():
             serializer.instance = services.team_create(
                 collaborative=collaborative, name=data["name"], organization=data["organization"]
             )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         if not access.can_manage_team(self.request.user, serializer.instance):
             raise PermissionDenied
-        try:
+        with drf_validation_errors():
             services.team_update(
                 team=serializer.instance,
                 name=serializer.validated_data.get("name", serializer.instance.name),
             )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
 
 
 class MembershipViewSet(
@@ -146,10 +150,8 @@ class MembershipViewSet(
         team = data.pop("team")  # limited to readable teams by the serializer
         if not access.can_manage_team(request.user, team):
             raise PermissionDenied
-        try:
+        with drf_validation_errors():
             membership = services.membership_add(team=team, invited_by=request.user, **data)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
         return Response(MembershipSerializer(membership).data, status=201)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
@@ -157,13 +159,11 @@ class MembershipViewSet(
         if not access.can_manage_team(self.request.user, membership.team):
             raise PermissionDenied
         data = serializer.validated_data
-        try:
+        with drf_validation_errors():
             services.membership_update(
                 membership=membership, role=data.get("role", membership.role),
                 is_lead=data.get("is_lead", membership.is_lead),
             )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
 
     def perform_destroy(self, instance: Membership) -> None:
         if not access.can_manage_team(self.request.user, instance.team):
@@ -200,35 +200,29 @@ class ChangeIdeaViewSet(
         collaborative = data["collaborative"]  # limited to visible ones by the serializer
         if not access.can_manage_collaborative(self.request.user, collaborative):
             raise PermissionDenied
-        try:
+        with drf_validation_errors():
             serializer.instance = collaborative_services.change_idea_create(
                 collaborative=collaborative, title=data["title"],
                 description=data.get("description", ""),
                 secondary_drivers=data["secondary_drivers"],
             )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         idea = serializer.instance
         if not access.can_manage_collaborative(self.request.user, idea.collaborative):
             raise PermissionDenied
         data = serializer.validated_data
-        try:
+        with drf_validation_errors():
             collaborative_services.change_idea_update(
                 change_idea=idea, title=data.get("title", idea.title),
                 description=data.get("description", idea.description),
                 secondary_drivers=data.get("secondary_drivers"),  # absent: links kept
             )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
         # The prefetched links are stale after the update; answer with the saved ones.
         serializer.instance = self.get_queryset().get(pk=idea.pk)
 
     def perform_destroy(self, instance: ChangeIdea) -> None:
         if not access.can_manage_collaborative(self.request.user, instance.collaborative):
             raise PermissionDenied
-        try:
+        with drf_validation_errors():
             collaborative_services.change_idea_delete(change_idea=instance)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
