@@ -252,6 +252,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- Collaborative figures (measures.aggregates) ------------------------------------
+# For anyone who does not lead a collaborative, a figure about several teams is shown only
+# when at least this many teams contributed to it (never one or two teams' own numbers).
+BSC_MIN_TEAMS_IN_AGGREGATE = env_int("BSC_MIN_TEAMS_IN_AGGREGATE", 3, minimum=2)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

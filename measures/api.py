@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -32,7 +31,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from measures import selectors, services
+from measures import aggregates, selectors, services
 from measures.models import Measure, MeasureValue, Stratum
 from measures.months import parse_month
 from measures.serializers import (
@@ -42,15 +41,8 @@ from measures.serializers import (
     MeasureValueSerializer,
     MeasureWriteSerializer,
 )
-from measures.series import (
-    Series,
-    collaborative_series,
-    small_months,
-    small_stratum_cells,
-    stratum_series,
-    summary,
-    team_series,
-)
+from measures.series import Series, stratum_series, team_series
+from measures.summaries import status_words, summary
 from teams import access
 from teams.api import LeadsACollaborative, as_drf_error
 from teams.models import Team
@@ -153,8 +145,7 @@ class MeasureViewSet(
             if team is None:
                 raise Http404(_("No such team."))
             return Response(_team_chart(measure, team))
-        full = access.can_manage_collaborative(request.user, measure.collaborative)
-        return Response(_collaborative_chart(measure, full=full))
+        return Response(_collaborative_chart(aggregates.measure_figures(measure, request.user)))
 
 
 def _measure_save(measure: Measure, data: dict) -> Measure:
@@ -197,15 +188,12 @@ def _floats(numbers: list) -> list[float | None]:
     return [None if number is None else float(number) for number in numbers]
 
 
-def _chart(measure: Measure, series: Series, *, hide: Collection[int] = ()) -> dict:
-    """The shape shared by a team's chart and the aggregate; points in ``hide`` are small
-    cells and go out as nulls."""
+def _chart(measure: Measure, series: Series) -> dict:
+    """The shape shared by a team's chart and the aggregate. Months the aggregate layer hid
+    are nulls, flagged in ``suppressed`` with the reason in ``hidden_reasons``."""
     upper, lower = series.limits()
     analysis = series.analysis
-
-    def shown(numbers: list) -> list:
-        return [None if index in hide else number for index, number in enumerate(numbers)]
-
+    status = series.status
     return {
         "measure": {
             "id": measure.pk, "name": measure.name, "unit": measure.unit,
@@ -216,12 +204,13 @@ def _chart(measure: Measure, series: Series, *, hide: Collection[int] = ()) -> d
         "months": [month.strftime("%Y-%m") for month in series.months],
         "series": [{
             "label": series.label,
-            "values": shown(series.values),
-            "suppressed": [index in hide for index in range(len(series.points))],
+            "values": series.values,
+            "suppressed": [index in series.hidden for index in range(len(series.points))],
+            "hidden_reasons": [series.hidden.get(index) for index in range(len(series.points))],
         }],
         "center": series.center,
-        "upper": shown(upper),
-        "lower": shown(lower),
+        "upper": upper,
+        "lower": lower,
         "signals": sorted(series.signal_indices),
         "analysis": {
             # The centre line the points were judged against, in the measure's unit (a control
@@ -237,14 +226,19 @@ def _chart(measure: Measure, series: Series, *, hide: Collection[int] = ()) -> d
             "shifts": [list(span) for span in analysis.shifts],
             "trends": [list(span) for span in analysis.trends],
         },
+        "status": {
+            "variation": status.variation_icon if status else None,
+            "assurance": status.assurance_icon if status else None,
+            **{f"{key}_text": text for key, text in status_words(series).items()},
+        },
         "summary": summary(series),
     }
 
 
 def _counts(series: Series) -> dict:
     return {
-        "numerators": _floats([point.numerator for point in series.points]),
-        "denominators": _floats([point.denominator for point in series.points]),
+        "numerators": [point.numerator for point in series.points],
+        "denominators": [point.denominator for point in series.points],
     }
 
 
@@ -264,41 +258,36 @@ def _team_chart(measure: Measure, team: Team) -> dict:
     return data
 
 
-def _collaborative_chart(measure: Measure, *, full: bool) -> dict:
-    """All teams together. Leaders of the collaborative get the pooled counts; everyone else
-    gets rates only, with months whose count is 1 to 9 suppressed (the limits of a p or u
-    chart would give the count away), and the groups of a stratified measure suppressed
-    month by month as ``suppress_small_cells`` says."""
-    values = list(MeasureValue.objects.filter(
-        measure=measure, team__collaborative_id=measure.collaborative_id).order_by("month"))
-    series = collaborative_series(measure, values)
-    hide = set() if full else small_months(series)
-    data = _chart(measure, series, hide=hide)
+def _collaborative_chart(figures: aggregates.Figures) -> dict:
+    """All teams together, from the aggregate layer: leaders of the collaborative get the
+    pooled counts; everyone else gets values only, with the small-cell rules applied there."""
+    measure, line = figures.measure, figures.collaborative
+    data = _chart(measure, line)
     data["team"] = None
-    data["team_count"] = series.extra.get("team_count", 0)
-    if full:
-        data["series"][0].update(_counts(series))
+    data["team_count"] = figures.team_count
+    data["aggregate"] = figures.kind
+    data["teams_reporting"] = figures.reporting
+    if figures.full and figures.kind != aggregates.MEDIAN:
+        data["series"][0].update(_counts(line))
     if measure.is_stratified:
-        data["strata"] = _collaborative_strata(measure, values, series.months, full=full)
-    return data
-
-
-def _collaborative_strata(measure: Measure, values: list[MeasureValue],
-                          months: list[datetime.date], *, full: bool) -> list[dict]:
-    lines = stratum_series(measure, values, months)
-    hidden = small_stratum_cells(lines) if not full else {line.label: set() for line in lines}
-    strata = []
-    for line in lines:
-        hide = hidden[line.label]
-        entry = {
-            "id": line.stratum.pk, "label": line.label, "is_reference": line.stratum.is_reference,
-            "values": [None if i in hide else v for i, v in enumerate(line.values)],
-            "suppressed": [i in hide for i in range(len(line.points))],
+        data["strata"] = [{
+            "id": stratum.stratum.pk, "label": stratum.label,
+            "is_reference": stratum.stratum.is_reference, "values": stratum.values,
+            "suppressed": [i in stratum.hidden for i in range(len(stratum.points))],
+            **(_counts(stratum) if figures.full else {}),
+        } for stratum in figures.strata]
+    if figures.disparity is not None:
+        disparity = figures.disparity
+        data["disparity"] = {
+            "reference": disparity.reference,
+            "quarters": [quarter.strftime("%Y-%m") for quarter in disparity.quarters],
+            "ratios": disparity.ratios,
+            "suppressed": {
+                label: [i in disparity.hidden.get(label, {}) for i in range(len(disparity.quarters))]
+                for label in disparity.ratios},
+            "summary": disparity.summary,
         }
-        if full:
-            entry.update(_counts(line))
-        strata.append(entry)
-    return strata
+    return data
 
 
 # --- Monthly values --------------------------------------------------------------------------

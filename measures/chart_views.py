@@ -6,16 +6,20 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from collaboratives.models import Collaborative, Period
-from measures import charts, selectors, series
+from measures import aggregates, charts, csvio, privacy, selectors, series, summaries
+from measures.formatting import format_value
 from measures.models import Measure, MeasureValue
 from teams import access
 from teams.models import Team
+
+TEAMS_PER_PAGE = 24
 
 
 def session_markers(collaborative: Collaborative) -> list[charts.Annotation]:
@@ -41,119 +45,120 @@ def team_chart_context(
     panels = []
     for measure in measures:
         values = values_by_measure[measure.pk]
-        months = series.month_axis(values)
-        line = series.team_series(measure, values, team.name, months)
+        line = series.team_series(measure, values, team.name)
         annotations = [*sessions, *extra.get(measure.pk, [])]
-        panel = {"measure": measure, "series": line, "summary": series.summary(line),
+        panel = {"measure": measure, "series": line, "summary": summaries.summary(line),
                  "figure_id": f"chart-{measure.pk}",
                  "figure": charts.run_chart(line, annotations=annotations)}
         if measure.is_stratified and values:
-            panel.update(_strata_panel(measure, values, months, suppress=False))
+            strata = series.stratum_series(measure, values, line.months)
+            panel.update(strata_context(measure, strata, _team_disparity(measure, values)))
         panels.append(panel)
     return {"team": team, "panels": panels}
 
 
-@login_required
-def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One measure across the collaborative: pooled against the aim; leaders also see every
-    team's chart. Members and state viewers see only the aggregate (other teams' data is
-    theirs), and state viewers never see a count below 10."""
-    visible = access.collaboratives_visible_to(request.user)
-    measure = Measure.objects.filter(pk=pk, collaborative__in=visible).select_related(
-        "collaborative").prefetch_related("strata").first()
-    if measure is None:
-        raise Http404("No such measure.")
-    collaborative = measure.collaborative
-    leads = access.can_manage_collaborative(request.user, collaborative)
-    values = list(MeasureValue.objects.filter(measure=measure).select_related("team", "stratum")
-                  .order_by("month"))
-    months = series.month_axis(values)
-    pooled = series.collaborative_series(measure, values, months)
-    if not leads:
-        pooled = series.rates_only(pooled, series.small_months(pooled))
-    context = {
-        "collaborative": collaborative, "measure": measure, "leads": leads, "pooled": pooled,
-        "summary": series.summary(pooled),
-        "figure": charts.run_chart(pooled, annotations=session_markers(collaborative)),
-    }
-    if leads:
-        by_team: dict[int, list[MeasureValue]] = defaultdict(list)
-        names = {}
-        for value in values:
-            by_team[value.team_id].append(value)
-            names[value.team_id] = value.team.name
-        team_lines = [series.team_series(measure, by_team[team_id], names[team_id], months)
-                      for team_id in sorted(by_team, key=lambda team_id: names[team_id])]
-        context["team_lines"] = [{"series": line, "summary": series.summary(line)} for line in team_lines]
-        context["multiples"] = charts.small_multiples(team_lines)
-        context["recent_months"] = months[-6:]
-        context["recent_rows"] = [
-            {"label": line.label,
-             "values": [series.format_value(measure, v) for v in line.values[-6:]]}
-            for line in team_lines
-        ]
-    if measure.is_stratified and values:
-        context.update(_strata_panel(measure, values, months, suppress=not leads))
-    return render(request, "measures/measure_detail.html", context)
+def _team_disparity(measure: Measure, values: list[MeasureValue]) -> aggregates.Disparity | None:
+    """A team's own groups by quarter (its own data: nothing hidden from the team)."""
+    cells: dict = defaultdict(dict)
+    for value in values:
+        if value.stratum_id is None:
+            continue
+        quarter = aggregates.quarter_of(value.month)
+        cell = cells[quarter].get(value.stratum_id, privacy.Cell(0.0, None, 1))
+        denominator = cell.denominator
+        if value.denominator is not None:
+            denominator = (denominator or 0.0) + float(value.denominator)
+        cells[quarter][value.stratum_id] = privacy.Cell(cell.numerator + float(value.numerator),
+                                                        denominator, 1)
+    return aggregates.disparity_from_cells(measure, cells, full=True)
 
 
-def _strata_panel(measure: Measure, values: list[MeasureValue], months: list, *,
-                  suppress: bool) -> dict:
-    lines = series.stratum_series(measure, values, months)
-    if suppress:
-        lines = _suppressed(lines)
-    reference = next((line for line in lines if line.stratum and line.stratum.is_reference), None)
+def strata_context(measure: Measure, lines: list[series.Series],
+                   disparity: aggregates.Disparity | None, *, min_teams: int = 3) -> dict:
+    """The groups of a stratified measure as a chart, a table and a sentence, and the
+    disparity ratios by quarter."""
+    months = lines[0].months if lines else []
     table = [{"month": month, "cells": [
-        {"display": series.format_value(measure, line.points[index].value),
-         "suppressed": index in line.extra.get("suppressed", set())} for line in lines]}
+        {"display": format_value(measure, line.points[index].value),
+         "hidden": line.hidden.get(index)} for line in lines]}
         for index, month in enumerate(months)]
-    context = {"strata": lines, "strata_table": table, "strata_figure": charts.strata_chart(
-        lines, title=_("%(measure)s by %(dimension)s") % {"measure": measure.name,
-                                                          "dimension": measure.stratification})}
-    context.update(strata_id=f"strata-{measure.pk}", disparity_id=f"disparity-{measure.pk}",
-                   strata_summary=_strata_summary(measure, lines),
-                   suppressed_note=any(line.extra.get("suppressed") for line in lines))
-    if reference is not None:
-        ratios = {
-            line.label: [None if v is None or not r else v / r
-                         for v, r in zip(line.values, reference.values, strict=True)]
-            for line in lines if line is not reference
-        }
-        context["disparity"] = ratios
-        context["reference"] = reference
-        context["disparity_summary"] = _disparity_summary(ratios, months, reference.label)
-        context["disparity_figure"] = charts.disparity_chart(
-            ratios, months, title=_("Compared with %(group)s") % {"group": reference.label},
-            reference=reference.label)
+    context = {
+        "strata": lines, "strata_table": table, "strata_id": f"strata-{measure.pk}",
+        "strata_summary": summaries.strata_summary(measure, lines), "min_teams": min_teams,
+        "strata_figure": charts.strata_chart(lines, title=_("%(measure)s by %(dimension)s") % {
+            "measure": measure.name, "dimension": measure.stratification}),
+        "suppressed_note": any(line.hidden for line in lines),
+    }
+    if disparity is not None:
+        context.update(
+            disparity=disparity, disparity_id=f"disparity-{measure.pk}",
+            disparity_summary=disparity.summary,
+            disparity_figure=charts.disparity_chart(
+                disparity.ratios, disparity.periods, reference=disparity.reference,
+                title=_("Compared with %(group)s, by quarter") % {"group": disparity.reference}),
+        )
+        context["suppressed_note"] |= any(disparity.hidden.values())
     return context
 
 
-def _suppressed(lines: list[series.Series]) -> list[series.Series]:
-    """Blank each month's small cells (1 to 9 events) across the groups, complementary cells
-    included, so no hidden count can be worked out from the others."""
-    hidden = series.small_stratum_cells(lines)
-    return [series.rates_only(line, hidden[line.label]) for line in lines]
+def measure_for(user: access.User, pk: int) -> Measure:
+    """A measure of a collaborative the user may read, or 404."""
+    visible = access.collaboratives_visible_to(user)
+    measure = (Measure.objects.filter(pk=pk, collaborative__in=visible)
+               .select_related("collaborative").prefetch_related("strata").first())
+    if measure is None:
+        raise Http404("No such measure.")
+    return measure
 
 
-def _latest(values: list) -> tuple[int, object] | None:
-    return next(((i, v) for i in range(len(values) - 1, -1, -1) if (v := values[i]) is not None), None)
+@login_required
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One measure across the collaborative, against the aim. Leaders also see every team as
+    a small chart with its status, teams with a signal first; everyone else sees only the
+    aggregate, with the small-cell rules applied by the aggregate layer."""
+    measure = measure_for(request.user, pk)
+    collaborative = measure.collaborative
+    figures = aggregates.measure_figures(measure, request.user)
+    pooled = figures.collaborative
+    context = {
+        "collaborative": collaborative, "measure": measure, "figures": figures, "pooled": pooled,
+        "leads": figures.full, "summary": figures.summary,
+        "pooled_rows": [{**row, "teams": teams} for row, teams in zip(pooled.rows(), figures.reporting,
+                                                                       strict=True)],
+        "figure": charts.run_chart(pooled, annotations=session_markers(collaborative)),
+    }
+    if figures.full:
+        context.update(_team_panel(request, figures))
+    if measure.is_stratified and figures.strata:
+        context.update(strata_context(measure, figures.strata, figures.disparity,
+                                      min_teams=figures.min_teams))
+    return render(request, "measures/measure_detail.html", context)
 
 
-def _strata_summary(measure: Measure, lines: list[series.Series]) -> str:
-    latest = [(line.label, _latest(line.values)) for line in lines]
-    shown = [f"{label} {series.format_value(measure, found[1])}" for label, found in latest if found]
-    if not shown:
-        return _("No group has a value to show yet.")
-    return _("%(measure)s by %(dimension)s, latest value of each group: %(values)s.") % {
-        "measure": measure.name, "dimension": measure.stratification, "values": "; ".join(shown)}
+@login_required
+def measure_figures_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The collaborative figures of the page as CSV, under the same rules as the page."""
+    measure = measure_for(request.user, pk)
+    header, rows = csvio.figures_rows(aggregates.measure_figures(measure, request.user))
+    response = HttpResponse(csvio.write_table(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bsc-figures-measure-{measure.pk}.csv"'
+    return response
 
 
-def _disparity_summary(ratios: dict[str, list], months: list, reference: str) -> str:
-    latest = {label: _latest(values) for label, values in ratios.items()}
-    latest = {label: found for label, found in latest.items() if found}
-    if not latest:
-        return _("Not enough data to compare the groups with %(group)s yet.") % {"group": reference}
-    label, (index, ratio) = max(latest.items(), key=lambda item: item[1][1])
-    return _("In %(month)s the highest ratio was %(group)s at %(ratio).1f times %(reference)s "
-             "(1.0 means no gap).") % {"month": date_format(months[index], "F Y"), "group": label,
-                                       "ratio": ratio, "reference": reference}
+def _team_panel(request: HttpRequest, figures: aggregates.Figures) -> dict:
+    """A page of the teams' small charts, filtered by name and by signal."""
+    query = request.GET.get("q", "").strip()[:100]
+    signal_only = request.GET.get("signal") == "1"
+    lines = [line for line in figures.teams
+             if query.casefold() in line.series.label.casefold()
+             and (not signal_only or line.series.has_signal)]
+    page = Paginator(lines, TEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    recent = figures.months[-6:]
+    return {
+        "team_page": page, "team_query": query, "signal_only": signal_only,
+        "teams_with_signal": sum(1 for line in figures.teams if line.series.has_signal),
+        "recent_months": recent,
+        "recent_rows": [{"line": line, "values": [format_value(figures.measure, v)
+                                                  for v in line.series.values[-len(recent):]]}
+                        for line in page.object_list] if recent else [],
+    }

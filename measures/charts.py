@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from measures.formatting import format_value
 from measures.models import Measure
-from measures.series import Series, format_value
+from measures.series import Series
 
 BLUE, ORANGE, GREEN, GREY, PURPLE = "#1f5f8b", "#b45309", "#15803d", "#6b7280", "#7e22ce"
 PALETTE = ["#1f5f8b", "#b45309", "#15803d", "#7e22ce", "#be123c", "#0f766e", "#4d7c0f", "#9d174d"]
@@ -115,12 +116,13 @@ def _centre_traces(series: Series, x: list[str]) -> list[dict]:
     if centre is None or not x:
         return []
     name = _("Centre line") if series.control is not None else _("Median")
-    baseline = series.measure.baseline_length
-    if not baseline or baseline >= len(x):
+    end = series.baseline_end
+    if end is None:
         return [{"type": "scatter", "mode": "lines", "name": name, "x": [x[0], x[-1]],
                  "y": [centre, centre], "hoverinfo": "name+y", "line": {"color": GREY, "width": 2}}]
-    # The baseline sets the centre; extended past it as a dashed line to judge new points.
-    split = x[min(baseline, len(x)) - 1]
+    # The baseline sets the centre; extended past it as a dashed line to judge new points. It
+    # ends at the month of the last baseline point, months without data not counted.
+    split = x[end]
     return [
         {"type": "scatter", "mode": "lines", "name": _("%(name)s (baseline)") % {"name": name},
          "x": [x[0], split], "y": [centre, centre], "hoverinfo": "name+y",
@@ -172,35 +174,6 @@ def _add_markers(layout: dict, data: list[dict], annotations: list[Annotation],
         })
 
 
-def small_multiples(series_list: list[Series], *, columns: int = 3) -> dict:
-    """Every team's chart of one measure side by side, on shared axes, each with its median."""
-    rows = max(1, -(-len(series_list) // columns))
-    data, annotations = [], []
-    layout: dict = {"height": 200 * rows + 40, "showlegend": False,
-                    "margin": {"l": 40, "r": 10, "t": 30, "b": 30},
-                    "grid": {"rows": rows, "columns": columns, "pattern": "independent"},
-                    "font": {"family": "system-ui, sans-serif", "size": 11, "color": "#212529"}}
-    for index, series in enumerate(series_list):
-        axis = "" if index == 0 else str(index + 1)
-        x = _x(series.months)
-        data.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": series.values,
-                     "xaxis": f"x{axis}", "yaxis": f"y{axis}", "hoverinfo": "x+y",
-                     "name": escape(series.label), "marker": {"size": 4, "color": BLUE},
-                     "line": {"width": 1.5, "color": BLUE}, "connectgaps": False})
-        if series.center is not None and x:
-            data.append({"type": "scatter", "mode": "lines", "x": [x[0], x[-1]],
-                         "y": [series.center, series.center], "xaxis": f"x{axis}", "yaxis": f"y{axis}",
-                         "hoverinfo": "skip", "line": {"width": 1, "color": GREY, "dash": "dash"}})
-        layout[f"xaxis{axis}"] = {"type": "date", "tickformat": "%b %y", "showgrid": False,
-                                  "dtick": "M3" if len(x) <= 12 else "M6"}
-        layout[f"yaxis{axis}"] = {"rangemode": "tozero", "ticksuffix": _unit_suffix(series.measure)}
-        annotations.append({"text": escape(series.label), "showarrow": False, "font": {"size": 11},
-                            "xref": f"x{axis} domain", "yref": f"y{axis} domain",
-                            "x": 0, "y": 1.12, "xanchor": "left"})
-    layout["annotations"] = annotations
-    return {"data": data, "layout": layout}
-
-
 def strata_chart(strata: list[Series], *, title: str) -> dict:
     """A line per group of a stratified measure."""
     measure = strata[0].measure if strata else None
@@ -214,10 +187,11 @@ def strata_chart(strata: list[Series], *, title: str) -> dict:
     return {"data": data, "layout": _layout(measure, title)} if measure else {"data": [], "layout": {}}
 
 
-def disparity_chart(ratios: dict[str, list[float | None]], months: list[datetime.date], *,
+def disparity_chart(ratios: dict[str, list[float | None]], periods: list[str], *,
                     title: str, reference: str) -> dict:
-    """Each group's value relative to the reference group (1 = the same)."""
-    x = _x(months)
+    """Each group's value relative to the reference group (1 = the same), by period (quarters
+    named in words, drawn as categories)."""
+    x = [escape(period) for period in periods]
     data = [
         {"type": "scatter", "mode": "lines+markers", "name": escape(label), "x": x, "y": values,
          "hoverinfo": "name+x+y", "connectgaps": False,
@@ -233,7 +207,7 @@ def disparity_chart(ratios: dict[str, list[float | None]], months: list[datetime
     return {"data": data, "layout": {
         "title": {"text": escape(title), "font": {"size": 15}, "x": 0, "xanchor": "left"},
         "height": 340, "margin": {"l": 56, "r": 16, "t": 48, "b": 40},
-        "xaxis": {"type": "date", "tickformat": "%b %Y"},
+        "xaxis": {"type": "category"},
         "yaxis": {"title": {"text": escape(_("Ratio to %(group)s") % {"group": reference})},
                   "rangemode": "tozero"},
         "legend": {"orientation": "h", "y": -0.2},

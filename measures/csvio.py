@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from measures import aggregates, summaries
 from measures.models import Measure, MeasureValue
 from measures.months import parse_month
 from measures.selectors import earliest_entry_month
@@ -56,6 +57,40 @@ def write_csv(rows: Iterable[Iterable[object]]) -> str:
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()
+
+
+def write_table(header: list[str], rows: Iterable[Iterable[object]]) -> str:
+    """A CSV with its own header row, every cell safe against spreadsheet formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(cell) for cell in header])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def figures_rows(figures: aggregates.Figures) -> tuple[list[str], list[list[object]]]:
+    """The collaborative figures of a measure as its audience may see them (the aggregate
+    layer has already applied the small-cell rules): a row per line and month."""
+    counts = figures.full and figures.kind != aggregates.MEDIAN
+    header = ["series", "month", "teams_reporting", "value",
+              *(["numerator", "denominator"] if counts else []), "hidden"]
+    lines = [(figures.collaborative, figures.reporting), *((line, None) for line in figures.strata)]
+    rows = []
+    for line, reporting in lines:
+        for index, point in enumerate(line.points):
+            reason = line.hidden.get(index)
+            rows.append([
+                line.label, point.month.strftime("%Y-%m"), "" if reporting is None else reporting[index],
+                "" if point.value is None else round(point.value, 4),
+                *([_float(point.numerator), _float(point.denominator)] if counts else []),
+                summaries.hidden_words(reason, figures.min_teams) if reason else "",
+            ])
+    return header, rows
+
+
+def _float(number: float | None) -> str:
+    return "" if number is None else f"{number:g}"
 
 
 def template_rows(measures: list[Measure], month: datetime.date) -> list[list[object]]:

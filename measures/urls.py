@@ -24,6 +24,7 @@ urlpatterns = [
     path("collaboratives/<int:collaborative_pk>/measures/", views.measure_list, name="list"),
     path("collaboratives/<int:collaborative_pk>/measures/new/", views.measure_edit, name="create"),
     path("measures/<int:pk>/", chart_views.measure_detail, name="detail"),
+    path("measures/<int:pk>/figures.csv", chart_views.measure_figures_export, name="figures-export"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="update"),
     path("teams/<int:pk>/data/", views.team_data, name="team-data"),
     path("teams/<int:pk>/data/<month:month>/", views.team_data_month, name="team-data-month"),

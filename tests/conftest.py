@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 
 from collaboratives.models import Collaborative, CollaborativeRole
 from collaboratives.services import advisor_group_ensure
@@ -17,6 +18,12 @@ from tests import factories
 def _fast_password_hashing(settings) -> None:
     # Real hashers take ~0.3 s per password by design; tests create dozens of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Collaborative figures are cached (Redis in CI); a test must not read another's.
+    cache.clear()
 
 
 @dataclass

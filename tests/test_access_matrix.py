@@ -231,6 +231,7 @@ PAGES: dict[str, Row] = {
     "measures:create":              row(collab_pk, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "measures:update":              row(measure, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "measures:detail":              row(measure, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    "measures:figures-export":      row(measure, LOGIN, 404, 200, 200, 200, 404, 200, 404),
     "reports:team-charts":         row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "measures:team-data":           row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "measures:team-data-month":     row(team_month, LOGIN, 404, 200, 404, 403, 404, 404, 404),

@@ -12,6 +12,7 @@ import random
 from decimal import Decimal
 
 from collaboratives.models import Collaborative
+from measures import aggregates
 from measures.models import Measure, MeasureValue, Stratum
 from measures.months import add_months, month_range
 from measures.services import measure_save
@@ -81,6 +82,8 @@ def seed_measures(collaborative: Collaborative, teams: list[Team], today: dateti
     start = collaborative.start_date.replace(day=1)
     for index, team in enumerate(teams):
         _write_team(team, index, measures, months, start)
+    # Bulk writes send no signals: forget the cached figures by hand.
+    aggregates.forget_collaborative(collaborative.pk)
 
 
 def _write_team(team: Team, index: int, measures: list[Measure], months: list[datetime.date],

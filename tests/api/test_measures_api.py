@@ -574,6 +574,28 @@ def test_it_names_the_chart_kind_for_a_p_chart_that_is_no_percentage(client, wor
     assert list(response.json()) == ["chart_kind"]
 
 
+def test_it_refuses_a_baseline_of_zero_months_naming_the_field(client, world):
+    response = post(client, world.advisor, MEASURES, {
+        **NEW_MEASURE, "collaborative": world.collaborative.pk, "baseline_length": 0})
+    assert response.status_code == 400
+    assert response.json() == {
+        "baseline_length": ["Give at least 1 month, or leave it empty to use all months."]}
+    assert not Measure.objects.exists()
+
+
+def test_it_refuses_a_change_to_a_baseline_of_zero_months_naming_the_field(client, world,
+                                                                           percent):
+    response = patch(client, world.advisor, f"{MEASURES}{percent.pk}/", {"baseline_length": 0})
+    assert (response.status_code, list(response.json())) == (400, ["baseline_length"])
+    percent.refresh_from_db()
+    assert percent.baseline_length is None
+
+
+def test_it_takes_a_null_baseline_as_all_months(client, world, percent):
+    response = patch(client, world.advisor, f"{MEASURES}{percent.pk}/", {"baseline_length": None})
+    assert (response.status_code, response.json()["baseline_length"]) == (200, None)
+
+
 def test_it_asks_a_stratified_measure_for_two_groups(client, world):
     response = post(client, world.advisor, MEASURES, {
         **NEW_MEASURE, "collaborative": world.collaborative.pk, "stratification": "Language",
@@ -730,13 +752,25 @@ def test_it_pools_the_teams_of_a_p_chart(client, world, percent):
     assert body["series"][0]["numerators"] == [8.0, 12.0]
 
 
-def test_it_takes_each_months_median_of_the_teams_for_a_run_chart(client, world, count):
+def test_it_adds_up_the_teams_counts_for_a_count_measure(client, world, count):
     fill(world.team_a, count, [2], denominator=None)
     fill(world.team_b, count, [6], denominator=None)
     factories.MeasureValueFactory(team=factories.TeamFactory(collaborative=world.collaborative),
                                   measure=count, month=D(2025, 11, 1), numerator=30,
                                   denominator=None)
-    assert get(client, world.advisor, chart_url(count)).json()["series"][0]["values"] == [6.0]
+    body = get(client, world.advisor, chart_url(count)).json()
+    assert (body["aggregate"], body["series"][0]["values"]) == ("total", [38.0])
+
+
+def test_it_takes_each_months_median_of_the_teams_for_a_mean(client, world):
+    mean = factories.MeasureFactory(collaborative=world.collaborative, name="Contacts", unit="mean",
+                                    chart_kind="run", denominator_definition="weeks")
+    third = factories.TeamFactory(collaborative=world.collaborative)
+    for team, numerator in ((world.team_a, 20), (world.team_b, 60), (third, 30)):
+        fill(team, mean, [numerator], denominator=10)
+    body = get(client, world.advisor, chart_url(mean)).json()
+    assert (body["aggregate"], body["series"][0]["values"]) == ("median", [3.0])
+    assert "numerators" not in body["series"][0]  # a median has no counts of its own
 
 
 def test_it_puts_no_team_and_no_note_in_the_aggregate(client, world, percent):
@@ -753,17 +787,19 @@ def test_it_puts_no_team_and_no_note_in_the_aggregate(client, world, percent):
 def test_it_gives_a_state_viewer_no_counts_in_the_aggregate(client, world, percent):
     fill(world.team_a, percent, RISING)
     body = get(client, world.state_viewer, chart_url(percent)).json()
-    assert set(body["series"][0]) == {"label", "values", "suppressed"}
+    assert set(body["series"][0]) == {"label", "values", "suppressed", "hidden_reasons"}
 
 
 def test_it_suppresses_a_pooled_month_with_fewer_than_10(client, world, percent):
-    # The limits of a p chart give its denominator away, so the count too: a pooled month of
-    # 1 to 9 goes out blank to whoever does not lead the collaborative.
-    fill(world.team_a, percent, [3, 12, 0], denominator=20)
+    # A pooled month of 1 to 9 goes out blank to whoever does not lead the collaborative.
+    for team in (world.team_a, world.team_b, factories.TeamFactory(collaborative=world.collaborative)):
+        fill(team, percent, [1, 4, 0], denominator=20)
     body = get(client, world.state_viewer, chart_url(percent)).json()
-    assert body["series"][0]["values"] == [None, 60.0, 0.0]
+    assert body["series"][0]["values"] == [None, 20.0, 0.0]
     assert body["series"][0]["suppressed"] == [True, False, False]
-    assert (body["upper"][0], body["lower"][0]) == (None, None)
+    assert body["series"][0]["hidden_reasons"] == ["small_count", None, None]
+    # p-chart limits are drawn from each month's denominator: never for non-leaders.
+    assert (body["upper"], body["lower"]) == ([], [])
 
 
 def test_it_shows_the_leaders_every_pooled_month(client, world, percent):
@@ -775,9 +811,11 @@ def test_it_shows_the_leaders_every_pooled_month(client, world, percent):
 
 @pytest.fixture
 def small_cells(world, stratified) -> None:
-    """One month over two teams: English 30 of 40, Spanish 3 of 10, Other 12 of 20."""
+    """One month over three teams: English 30 of 60, Spanish 3 of 15, Other 12 of 30."""
     groups = strata(stratified)
-    for team, english, spanish, other in ((world.team_a, 20, 2, 5), (world.team_b, 10, 1, 7)):
+    third = factories.TeamFactory(collaborative=world.collaborative)
+    for team, english, spanish, other in ((world.team_a, 20, 2, 5), (world.team_b, 10, 1, 7),
+                                          (third, 0, 0, 0)):
         fill(team, stratified, [english], denominator=20, stratum=groups["English"])
         fill(team, stratified, [spanish], denominator=5, stratum=groups["Spanish"])
         fill(team, stratified, [other], denominator=10, stratum=groups["Other"])
@@ -795,7 +833,7 @@ def test_it_suppresses_a_small_group_and_the_next_smallest_for_a_state_viewer(cl
     assert lines["Spanish"]["suppressed"] == [True]
     # Alone, Spanish would be recoverable from the total: the next smallest goes too.
     assert (lines["Other"]["values"], lines["Other"]["suppressed"]) == ([None], [True])
-    assert (lines["English"]["values"], lines["English"]["suppressed"]) == ([75.0], [False])
+    assert (lines["English"]["values"], lines["English"]["suppressed"]) == ([50.0], [False])
 
 
 def test_it_gives_a_state_viewer_no_group_counts(client, world, stratified, small_cells):
@@ -812,8 +850,9 @@ def test_it_suppresses_small_groups_for_members_too(client, world, stratified, s
 
 def test_it_shows_a_group_with_none_counted(client, world, stratified):
     groups = strata(stratified)
-    for label, numerator in (("English", 20), ("Spanish", 0), ("Other", 15)):
-        fill(world.team_a, stratified, [numerator], denominator=30, stratum=groups[label])
+    for team in (world.team_a, world.team_b, factories.TeamFactory(collaborative=world.collaborative)):
+        for label, numerator in (("English", 20), ("Spanish", 0), ("Other", 15)):
+            fill(team, stratified, [numerator], denominator=30, stratum=groups[label])
     lines = stratum_lines(get(client, world.state_viewer, chart_url(stratified)).json())
     assert lines["Spanish"]["values"] == [0.0]
 
@@ -821,7 +860,7 @@ def test_it_shows_a_group_with_none_counted(client, world, stratified):
 def test_it_shows_the_leaders_every_group_with_its_counts(client, world, stratified,
                                                           small_cells):
     lines = stratum_lines(get(client, world.advisor, chart_url(stratified)).json())
-    assert lines["Spanish"]["values"] == [30.0]
+    assert lines["Spanish"]["values"] == [20.0]
     assert lines["Spanish"]["numerators"] == [3.0]
     assert lines["English"]["is_reference"] is True
 

@@ -221,22 +221,25 @@ def test_it_rejects_a_csv_with_a_bad_line_saving_nothing_then_imports_the_fixed_
 def test_it_shows_the_advisor_every_teams_chart_and_a_state_viewer_only_the_pooled_one(
     page: Page, watcher: PageWatcher, server_url, world, measures: Measures
 ):
+    third = factories.TeamFactory(collaborative=world.collaborative, name="Team C")
     for back, numerator in ((3, 5), (2, 6), (1, 8)):
-        factories.MeasureValueFactory(team=world.team_b, measure=measures.percent,
-                                      numerator=numerator, denominator=10,
-                                      month=measures.month(back))
+        for team in (world.team_b, third):
+            factories.MeasureValueFactory(team=team, measure=measures.percent, numerator=numerator,
+                                          denominator=10, month=measures.month(back))
     url = f"{server_url}{measures.percent.get_absolute_url()}"
 
     log_in(page, server_url, world.advisor.username)
     page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_have_text(PERCENT)
     _visit_charts(page)
-    pooled = page.get_by_role("region", name="The collaborative (2 teams reporting)")
+    pooled = page.get_by_role("region", name="The collaborative (3 teams reporting)")
     expect(_points(pooled.locator("[data-figure='pooled-chart']"))).to_have_count(3)
     every_team = page.get_by_role("region", name="Every team")
-    expect(every_team.locator("[data-figure='multiples-chart'] .main-svg").first).to_be_visible()
-    expect(every_team.get_by_role("listitem")).to_have_count(2)
-    expect(every_team.get_by_role("listitem").first).to_contain_text("Team A:")
+    expect(every_team.locator("svg.sparkline")).to_have_count(3)
+    expect(every_team.get_by_role("list", name="Teams").get_by_role("listitem")).to_have_count(3)
+    # A team's full chart is one click away.
+    expect(every_team.get_by_role("link", name="Team A")).to_have_attribute(
+        "href", re.compile(rf"/teams/{world.team_a.pk}/charts/#chart-{measures.percent.pk}-section$"))
     expect(pooled.get_by_role("columnheader", name="Numerator", include_hidden=True)).to_have_count(1)
     expect(page.locator(".modebar")).to_have_count(0)
     assert watcher.csp_messages == []
@@ -246,10 +249,10 @@ def test_it_shows_the_advisor_every_teams_chart_and_a_state_viewer_only_the_pool
     page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_have_text(PERCENT)
     _visit_charts(page)
-    pooled = page.get_by_role("region", name="The collaborative (2 teams reporting)")
+    pooled = page.get_by_role("region", name="The collaborative (3 teams reporting)")
     expect(_points(pooled.locator("[data-figure='pooled-chart']"))).to_have_count(3)
     expect(page.get_by_role("heading", name="Every team")).to_have_count(0)
-    expect(page.locator("[data-figure='multiples-chart']")).to_have_count(0)
+    expect(page.locator("svg.sparkline")).to_have_count(0)
     # Counts are a leader's to see; the state sees rates only.
     expect(pooled.get_by_role("columnheader", name="Numerator", include_hidden=True)).to_have_count(0)
     assert watcher.csp_messages == []

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from measures.months import add_months
-from tests.factories import MeasureFactory, MeasureValueFactory, StratumFactory
+from tests.factories import MeasureFactory, MeasureValueFactory, StratumFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 START = datetime.date(2026, 1, 1)
@@ -63,17 +63,32 @@ def test_it_shows_advisors_every_teams_chart(client, world, fidelity):
     client.force_login(world.advisor)
     response = client.get(fidelity.get_absolute_url())
     assert "Every team" in response.text
-    assert [item["series"].label for item in response.context["team_lines"]] == ["Team A", "Team B"]
-    assert response.context["recent_rows"][1] == {"label": "Team B", "values": ["25%"] * 6}
+    # Team A shows a shift, so it comes first; Team B's line is flat.
+    lines = response.context["team_page"].object_list
+    assert [item.series.label for item in lines] == ["Team A", "Team B"]
+    assert response.context["recent_rows"][1]["values"] == ["25%"] * 6
+    assert response.text.count('class="sparkline"') == 2
 
 
-def test_it_hides_small_counts_from_state_viewers(client, world, stratified):
+def test_it_hides_one_teams_groups_from_state_viewers(client, world, stratified):
     client.force_login(world.state_viewer)
     response = client.get(stratified.get_absolute_url())
     cells = [cell for row in response.context["strata_table"] for cell in row["cells"]]
-    assert [cell["suppressed"] for cell in cells] == [True, True]  # 4 is small; 30 goes with it
-    assert "&lt;&nbsp;10" in response.text
+    assert [cell["hidden"] for cell in cells] == ["few_teams", "few_teams"]
+    assert "hidden (under 3 teams)" in response.text
     assert "Numerator" not in response.text
+
+
+def test_it_hides_a_small_group_and_its_complement_from_state_viewers(client, world, stratified):
+    black, white = stratified.strata.order_by("label")
+    for team in (world.team_b, TeamFactory(collaborative=world.collaborative)):
+        MeasureValueFactory(team=team, measure=stratified, stratum=black, numerator=0, denominator=40)
+        MeasureValueFactory(team=team, measure=stratified, stratum=white, numerator=30, denominator=90)
+    client.force_login(world.state_viewer)
+    response = client.get(stratified.get_absolute_url())
+    cells = [cell for row in response.context["strata_table"] for cell in row["cells"]]
+    assert [cell["hidden"] for cell in cells] == ["small_count", "complement"]  # 4; 90 goes with it
+    assert "hidden (under 10)" in response.text
 
 
 def test_it_shows_advisors_the_same_counts_unsuppressed(client, world, stratified):
@@ -81,7 +96,7 @@ def test_it_shows_advisors_the_same_counts_unsuppressed(client, world, stratifie
     response = client.get(stratified.get_absolute_url())
     cells = [cell for row in response.context["strata_table"] for cell in row["cells"]]
     assert [cell["display"] for cell in cells] == ["10.0", "33.3"]
-    assert "Compared with White" in response.text
+    assert "Compared with White, by quarter" in response.text
 
 
 def test_it_hides_team_charts_from_other_teams(client, world, fidelity):
@@ -97,12 +112,15 @@ def test_it_keeps_team_notes_out_of_the_collaborative_chart(client, world, fidel
 
 def test_it_blanks_small_pooled_months_for_members_and_state_viewers(client, world):
     measure = MeasureFactory(collaborative=world.collaborative, name="Reviewed", chart_kind="p")
-    MeasureValueFactory(team=world.team_a, measure=measure, month=START, numerator=3, denominator=8)
-    MeasureValueFactory(team=world.team_a, measure=measure, month=add_months(START, 1),
-                        numerator=12, denominator=20)
-    client.force_login(world.state_viewer)
-    pooled = client.get(measure.get_absolute_url()).context["pooled"]
-    assert pooled.values == [None, 60.0]
-    assert pooled.limits()[0][0] is None
+    for team in (world.team_a, world.team_b, TeamFactory(collaborative=world.collaborative)):
+        MeasureValueFactory(team=team, measure=measure, month=START, numerator=1, denominator=8)
+        MeasureValueFactory(team=team, measure=measure, month=add_months(START, 1),
+                            numerator=4, denominator=20)
+    for persona in (world.state_viewer, world.member_a):
+        client.force_login(persona)
+        response = client.get(measure.get_absolute_url())
+        assert response.context["pooled"].values == [None, 20.0]
+        assert response.context["pooled"].limits() == ([], [])
+        assert "hidden (under 10)" in response.text
     client.force_login(world.advisor)
-    assert client.get(measure.get_absolute_url()).context["pooled"].values == [37.5, 60.0]
+    assert client.get(measure.get_absolute_url()).context["pooled"].values == [12.5, 20.0]

@@ -1,0 +1,347 @@
+"""The aggregate layer: every figure about more than one team comes from here.
+
+The collaborative chart, every team's small chart, the strata and disparity figures, the
+chart-data API, and the dashboards, reports and exports to come read ``measure_figures``.
+It reads a measure's values once, summed in SQL by team and month and by group and month
+(a few thousand tuples at 200 teams by 24 months, never one model instance per value),
+analyses each line and, for anyone who does not lead the collaborative, applies the
+small-cell rules of ``measures.privacy`` **here, before a figure leaves**: pages, exports and
+the API never re-implement them.
+
+How the teams are put together depends on the kind of measure, deliberately, and the page
+says which (``KIND_WORDS``):
+
+- **pooled** (percentages and rates with a denominator: p and u charts and their run
+  charts): Σ numerators / Σ denominators, so a program with more children weighs more;
+- **total** (plain counts): the teams' counts added up;
+- **median** (means, and XmR measures): the median of the team values, since means of
+  different scales do not add up.
+
+Results are cached per measure and audience (Redis in a deployment) and forgotten when a
+value, a measure, a group or a team changes (``measures.signals``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, FloatField, Sum
+from django.db.models.functions import Cast, TruncQuarter
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from measures import privacy, summaries
+from measures.models import Measure, MeasureValue
+from measures.series import MonthCounts, Series, build_series, month_axis, reanalysed
+from teams import access
+from teams.models import Team
+
+POOLED, TOTAL, MEDIAN = "pooled", "total", "median"
+KIND_WORDS = {
+    POOLED: gettext_lazy("All teams pooled: every team's numerators added up over their "
+                         "denominators, so a larger program weighs more."),
+    TOTAL: gettext_lazy("All teams' counts added up."),
+    MEDIAN: gettext_lazy("The median of the team values: the middle team each month "
+                         "(means do not add up across programs)."),
+}
+_CACHE_SECONDS = 24 * 3600
+
+
+def aggregate_kind(measure: Measure) -> str:
+    if measure.unit == Measure.Unit.MEAN or measure.chart_kind == Measure.ChartKind.XMR:
+        return MEDIAN
+    if measure.has_denominator:
+        return POOLED
+    return TOTAL if measure.unit == Measure.Unit.COUNT else MEDIAN
+
+
+def min_teams() -> int:
+    return settings.BSC_MIN_TEAMS_IN_AGGREGATE
+
+
+@dataclass
+class TeamLine:
+    team_id: int
+    series: Series
+    summary: str
+
+
+@dataclass
+class Disparity:
+    """Each group's rate relative to the reference group's, by calendar quarter (monthly
+    counts of one group are too small to compare)."""
+
+    reference: str
+    quarters: list[datetime.date]
+    ratios: dict[str, list[float | None]]
+    hidden: dict[str, dict[int, str]]
+    summary: str
+
+    @property
+    def periods(self) -> list[str]:
+        return [quarter_name(quarter) for quarter in self.quarters]
+
+    def rows(self) -> list[dict]:
+        """The data table: a row a quarter, a cell a group (ratio, or why it is hidden)."""
+        return [{"period": period, "cells": [
+            {"ratio": values[index], "hidden": self.hidden.get(label, {}).get(index)}
+            for label, values in self.ratios.items()]} for index, period in enumerate(self.periods)]
+
+
+@dataclass
+class Figures:
+    """A measure across its collaborative, as one audience may see it."""
+
+    measure: Measure
+    full: bool  # the audience leads the collaborative: counts, every team, no suppression
+    kind: str
+    months: list[datetime.date]
+    collaborative: Series
+    reporting: list[int]  # teams that reported, month by month
+    team_count: int
+    summary: str
+    teams: list[TeamLine] = field(default_factory=list)
+    strata: list[Series] = field(default_factory=list)
+    strata_summary: str = ""
+    disparity: Disparity | None = None
+    min_teams: int = 3
+
+    @property
+    def kind_words(self) -> str:
+        return str(KIND_WORDS[self.kind])
+
+    @property
+    def any_hidden(self) -> bool:
+        return bool(self.collaborative.hidden or any(line.hidden for line in self.strata)
+                    or (self.disparity and any(self.disparity.hidden.values())))
+
+
+def measure_figures(measure: Measure, user: access.User) -> Figures:
+    """The measure's collaborative figures for ``user``: complete for those who lead the
+    collaborative, with the small-cell rules applied for everyone else."""
+    full = access.can_manage_collaborative(user, measure.collaborative)
+    key = _cache_key(measure, full)
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute_figures(measure, full=full)
+        cache.set(key, figures, _CACHE_SECONDS)
+    return figures
+
+
+def compute_figures(measure: Measure, *, full: bool) -> Figures:
+    """Uncached: read, aggregate, analyse and (unless ``full``) suppress."""
+    by_team = _team_months(measure)
+    strata_rows = _stratum_months(measure) if measure.is_stratified else []
+    months = month_axis([month for _team, month in by_team] + [row[1] for row in strata_rows])
+    threshold = min_teams()
+    line, cells = _collaborative_line(measure, months, by_team)
+    if not full:
+        line = reanalysed(line, _reasons(cells, threshold), limits_shown=not _limits_reveal(measure))
+    figures = Figures(
+        measure=measure, full=full, kind=aggregate_kind(measure), months=months, collaborative=line,
+        reporting=[cell.teams for cell in cells], team_count=len({team for team, _month in by_team}),
+        summary=summaries.summary(line), min_teams=threshold,
+    )
+    if full:
+        figures.teams = _team_lines(measure, months, by_team)
+    if measure.is_stratified:
+        figures.strata = _strata_lines(measure, months, strata_rows, full=full, threshold=threshold)
+        figures.strata_summary = summaries.strata_summary(measure, figures.strata)
+        figures.disparity = _disparity(measure, full=full, threshold=threshold)
+    return figures
+
+
+def _limits_reveal(measure: Measure) -> bool:
+    # A p or u chart's limits are drawn from each month's denominator and give it away
+    # (and with the rate, the count); an I chart's limits come from the values alone.
+    return measure.chart_kind in (Measure.ChartKind.P, Measure.ChartKind.U)
+
+
+def _reasons(cells: list[privacy.Cell], threshold: int) -> dict[int, str]:
+    return {index: reason for index, cell in enumerate(cells)
+            if (reason := privacy.cell_reason(cell, min_teams=threshold))}
+
+
+# --- Reads: sums in SQL ----------------------------------------------------------------------
+
+def _sums() -> dict:
+    return {"n": Cast(Sum("numerator"), FloatField()), "d": Cast(Sum("denominator"), FloatField())}
+
+
+def _team_months(measure: Measure) -> dict[tuple[int, datetime.date], tuple[float, float | None]]:
+    """Each team's month (a stratified measure's groups added into the team's total)."""
+    rows = (MeasureValue.objects.filter(measure=measure).order_by()
+            .values_list("team_id", "month").annotate(**_sums()))
+    return {(team, month): (n, d) for team, month, n, d in rows}
+
+
+def _stratum_months(measure: Measure) -> list[tuple[int, datetime.date, float, float | None, int]]:
+    return list(MeasureValue.objects.filter(measure=measure, stratum__isnull=False).order_by()
+                .values_list("stratum_id", "month")
+                .annotate(**_sums(), teams=Count("team_id", distinct=True)))
+
+
+# --- Lines ---------------------------------------------------------------------------------
+
+def _collaborative_line(measure: Measure, months: list[datetime.date],
+                        by_team: dict[tuple[int, datetime.date], tuple[float, float | None]]
+                        ) -> tuple[Series, list[privacy.Cell]]:
+    """The collaborative's line and, month by month, the cell the privacy rules judge: the
+    pooled counts and how many teams contributed, whatever the kind of aggregate."""
+    pooled: dict[datetime.date, list] = {}
+    team_values: dict[datetime.date, list[float]] = defaultdict(list)
+    for (_team, month), (n, d) in by_team.items():
+        entry = pooled.setdefault(month, [0.0, None, 0])
+        entry[0] += n
+        if d is not None:
+            entry[1] = (entry[1] or 0.0) + d
+        entry[2] += 1
+        value = measure.value_of(n, d)
+        if value is not None:
+            team_values[month].append(value)
+    cells = [privacy.Cell(*pooled[month]) if month in pooled else privacy.Cell(None, None, 0)
+             for month in months]
+    counts: dict[datetime.date, MonthCounts] = {month: (n, d, "") for month, (n, d, _t) in pooled.items()}
+    kind = aggregate_kind(measure)
+    if kind == MEDIAN:
+        medians = {month: statistics.median(values) for month, values in team_values.items()}
+        return build_series(measure, _("Median of the teams"), months, {}, values=medians), cells
+    label = _("All teams (pooled)") if kind == POOLED else _("All teams (total)")
+    return build_series(measure, label, months, counts), cells
+
+
+def _team_lines(measure: Measure, months: list[datetime.date],
+                by_team: dict[tuple[int, datetime.date], tuple[float, float | None]]) -> list[TeamLine]:
+    """Every team's own line, teams showing a signal first, then by name."""
+    per_team: dict[int, dict[datetime.date, MonthCounts]] = defaultdict(dict)
+    for (team, month), (n, d) in by_team.items():
+        per_team[team][month] = (n, d, "")
+    names = dict(Team.objects.filter(pk__in=per_team).values_list("pk", "name"))
+    lines = []
+    for team, counts in per_team.items():
+        line = build_series(measure, names.get(team, ""), months, counts)
+        lines.append(TeamLine(team, line, summaries.summary(line)))
+    lines.sort(key=lambda item: (not item.series.has_signal, item.series.label.casefold()))
+    return lines
+
+
+def _strata_lines(measure: Measure, months: list[datetime.date], rows: list[tuple], *,
+                  full: bool, threshold: int) -> list[Series]:
+    strata = list(measure.strata.all())
+    cells: dict[int, dict[datetime.date, privacy.Cell]] = defaultdict(dict)
+    for stratum, month, n, d, teams in rows:
+        cells[stratum][month] = privacy.Cell(n, d, teams)
+    lines = [build_series(measure, stratum.label, months,
+                          {month: (c.numerator, c.denominator, "") for month, c in cells[stratum.pk].items()},
+                          stratum=stratum)
+             for stratum in strata]
+    if full:
+        return lines
+    hidden: dict[str, dict[int, str]] = {stratum.label: {} for stratum in strata}
+    for index, month in enumerate(months):
+        group = {s.label: cells[s.pk].get(month, privacy.Cell(None, None, 0)) for s in strata}
+        for label, reason in privacy.group_reasons(group, min_teams=threshold).items():
+            if reason:
+                hidden[label][index] = reason
+    return [reanalysed(line, hidden[line.label], limits_shown=not _limits_reveal(measure))
+            for line in lines]
+
+
+def _disparity(measure: Measure, *, full: bool, threshold: int) -> Disparity | None:
+    if not measure.has_denominator or not any(s.is_reference for s in measure.strata.all()):
+        return None
+    rows = (MeasureValue.objects.filter(measure=measure, stratum__isnull=False).order_by()
+            .annotate(quarter=TruncQuarter("month")).values_list("stratum_id", "quarter")
+            .annotate(**_sums(), teams=Count("team_id", distinct=True)))
+    cells: dict[datetime.date, dict[int, privacy.Cell]] = defaultdict(dict)
+    for stratum, quarter, n, d, teams in rows:
+        quarter = quarter.date() if isinstance(quarter, datetime.datetime) else quarter
+        cells[quarter][stratum] = privacy.Cell(n, d, teams)
+    return disparity_from_cells(measure, cells, full=full, threshold=threshold)
+
+
+def disparity_from_cells(measure: Measure, cells: dict[datetime.date, dict[int, privacy.Cell]], *,
+                         full: bool, threshold: int = 0) -> Disparity | None:
+    """Quarterly rates of each group against the reference group's, from counts pooled over
+    the quarter (and across teams), suppressed as any other cell unless ``full``. A team's
+    own page passes its own cells with ``full``."""
+    strata = list(measure.strata.all())
+    reference = next((s for s in strata if s.is_reference), None)
+    if reference is None or not measure.has_denominator:
+        return None
+    quarters = sorted(cells)
+    labels = {s.pk: s.label for s in strata}
+    hidden: dict[str, dict[int, str]] = {s.label: {} for s in strata}
+    rates: dict[str, list[float | None]] = {s.label: [] for s in strata}
+    for index, quarter in enumerate(quarters):
+        group = {labels[pk]: cell for pk, cell in cells[quarter].items() if pk in labels}
+        reasons = {} if full else privacy.group_reasons(group, min_teams=threshold)
+        for stratum in strata:
+            cell, reason = group.get(stratum.label), reasons.get(stratum.label)
+            if reason:
+                hidden[stratum.label][index] = reason
+            shown = cell is not None and not reason and cell.denominator
+            rates[stratum.label].append(cell.numerator / cell.denominator if shown else None)
+    base = rates[reference.label]
+    ratios = {label: [None if v is None or not r else v / r for v, r in zip(values, base, strict=True)]
+              for label, values in rates.items() if label != reference.label}
+    return Disparity(reference.label, quarters, ratios, hidden,
+                     _disparity_summary(measure, quarters, ratios, reference.label, hidden))
+
+
+def quarter_of(month: datetime.date) -> datetime.date:
+    return month.replace(month=(month.month - 1) // 3 * 3 + 1, day=1)
+
+
+def quarter_name(quarter: datetime.date) -> str:
+    return _("Q%(number)s %(year)s") % {"number": (quarter.month - 1) // 3 + 1, "year": quarter.year}
+
+
+def _disparity_summary(measure: Measure, quarters: list[datetime.date], ratios: dict[str, list],
+                       reference: str, hidden: dict[str, dict[int, str]]) -> str:
+    """The latest quarter with any ratio, and its widest gap in the measure's direction."""
+    latest = max((i for values in ratios.values() for i, v in enumerate(values) if v is not None),
+                 default=None)
+    if latest is None:
+        if hidden.get(reference):
+            return _("Not enough children in %(group)s in any quarter to compare the groups "
+                     "without revealing small numbers.") % {"group": reference}
+        return _("Not enough data to compare the groups with %(group)s yet.") % {"group": reference}
+    shown = {label: values[latest] for label, values in ratios.items() if values[latest] is not None}
+    worse_is_higher = measure.direction == Measure.Direction.DOWN
+    label, ratio = (max if worse_is_higher else min)(shown.items(), key=lambda item: item[1])
+    context = {"quarter": quarter_name(quarters[latest]), "group": label, "ratio": ratio,
+               "reference": reference}
+    if (worse_is_higher and ratio <= 1) or (not worse_is_higher and ratio >= 1):
+        return _("In %(quarter)s no group fared worse than %(reference)s.") % context
+    return _("In %(quarter)s the widest gap: %(group)s at %(ratio).1f times the rate of %(reference)s "
+             "(1.0 means no gap).") % context
+
+
+# --- Cache -----------------------------------------------------------------------------------
+
+def _cache_key(measure: Measure, full: bool) -> str:
+    keys = (f"bsc:figures:collaborative:{measure.collaborative_id}", f"bsc:figures:measure:{measure.pk}")
+    versions = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in versions}
+    if missing:
+        cache.set_many(missing, None)
+        versions.update(missing)
+    audience = "full" if full else "public"
+    return f"bsc:figures:{measure.pk}:{versions[keys[0]]}:{versions[keys[1]]}:{audience}"
+
+
+def forget_measure(measure_id: int) -> None:
+    """A value, the measure or one of its groups changed: recompute on the next read."""
+    cache.set(f"bsc:figures:measure:{measure_id}", uuid.uuid4().hex, None)
+
+
+def forget_collaborative(collaborative_id: int) -> None:
+    """A team changed (renamed, added, removed), or values were written in bulk."""
+    cache.set(f"bsc:figures:collaborative:{collaborative_id}", uuid.uuid4().hex, None)

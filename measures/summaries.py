@@ -1,0 +1,121 @@
+"""Sentences that say what a chart shows, for its caption, its screen-reader label and the
+API: the text alternative every chart carries."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from measures import privacy
+from measures.formatting import format_value
+from measures.models import Measure
+from measures.series import Series
+
+# NHS Making Data Count icons in words (the icon is drawn beside them, never alone).
+VARIATION_WORDS = {
+    "common_cause": gettext_lazy("Common cause: no significant change"),
+    "improvement_high": gettext_lazy("Special cause: improvement (higher)"),
+    "improvement_low": gettext_lazy("Special cause: improvement (lower)"),
+    "concern_high": gettext_lazy("Special cause: concern (higher)"),
+    "concern_low": gettext_lazy("Special cause: concern (lower)"),
+    "neutral_high": gettext_lazy("Special cause: higher (neither better nor worse)"),
+    "neutral_low": gettext_lazy("Special cause: lower (neither better nor worse)"),
+}
+ASSURANCE_WORDS = {
+    "pass": gettext_lazy("Will consistently meet the goal"),
+    "fail": gettext_lazy("Will consistently miss the goal"),
+    "inconsistent": gettext_lazy("Hit and miss: may or may not meet the goal"),
+}
+HIDDEN_WORDS = {
+    privacy.SMALL_COUNT: gettext_lazy("hidden (under 10)"),
+    privacy.COMPLEMENT: gettext_lazy("hidden (protects a small group)"),
+}
+
+
+def hidden_words(reason: str | None, min_teams: int) -> str:
+    if reason == privacy.FEW_TEAMS:
+        return _("hidden (under %(count)s teams)") % {"count": min_teams}
+    return str(HIDDEN_WORDS.get(reason, ""))
+
+
+def summary(series: Series) -> str:
+    """One plain sentence on what the chart shows, e.g. "7 points above the median from
+    March 2026 to September 2026: a shift — non-random improvement."."""
+    measure, analysis = series.measure, series.analysis
+    present = series.present
+    if not present:
+        if series.hidden:
+            return _("%(measure)s: every month is hidden to protect privacy.") % {"measure": measure.name}
+        return _("%(measure)s: no data yet.") % {"measure": measure.name}
+    if present < 10:
+        return _("%(measure)s: %(count)s months of data; at least 10 are needed to judge "
+                 "whether the changes are improvements.") % {"measure": measure.name, "count": present}
+    values = series.values
+    if analysis.shifts:
+        first, last = analysis.shifts[-1]
+        centre = series.center  # in the measure's unit (the analysis may hold a proportion)
+        above = values[last] > centre
+        return _("%(count)s points %(side)s the %(centre)s from %(first)s to %(last)s: a shift — "
+                 "%(meaning)s.") % {
+            "count": sum(1 for i in range(first, last + 1) if values[i] is not None and values[i] != centre),
+            "side": _("above") if above else _("below"), "centre": _centre_name(series),
+            "first": month_name(series.months[first]), "last": month_name(series.months[last]),
+            "meaning": _meaning(measure, above)}
+    if analysis.trends:
+        first, last = analysis.trends[-1]
+        rising = values[last] > values[first]
+        return _("Points %(way)s from %(first)s to %(last)s: a trend — %(meaning)s.") % {
+            "way": _("rising") if rising else _("falling"),
+            "first": month_name(series.months[first]), "last": month_name(series.months[last]),
+            "meaning": _meaning(measure, rising)}
+    if series.control is not None and any(series.control.outside):
+        return _("%(count)s point(s) outside the control limits: special-cause variation to "
+                 "look into.") % {"count": sum(series.control.outside)}
+    if analysis.runs_signal:
+        return _("Too few crossings of the %(centre)s or a run too long: non-random variation.") % {
+            "centre": _centre_name(series)}
+    return _("No signal yet: the points vary at random around the %(centre)s of %(value)s.") % {
+        "centre": _centre_name(series), "value": format_value(measure, series.center)}
+
+
+def status_words(series: Series) -> dict[str, str]:
+    """The variation and assurance icons of a series in words (empty when there is no data)."""
+    status = series.status
+    if status is None or status.variation_icon is None:
+        return {}
+    words = {"variation": str(VARIATION_WORDS[status.variation_icon])}
+    if status.assurance_icon:
+        words["assurance"] = str(ASSURANCE_WORDS[status.assurance_icon])
+    return words
+
+
+def _centre_name(series: Series) -> str:
+    return _("centre line") if series.control is not None else _("median")
+
+
+def _meaning(measure: Measure, up: bool) -> str:
+    better = up == (measure.direction == Measure.Direction.UP)
+    return _("non-random improvement") if better else _("non-random change in the wrong direction")
+
+
+def month_name(month: datetime.date) -> str:
+    return date_format(month, "F Y")
+
+
+def strata_summary(measure: Measure, lines: list[Series]) -> str:
+    """The latest month with any group shown, and each group's value in it, so the sentence
+    and the last row of the table agree."""
+    latest = max((i for line in lines for i, v in enumerate(line.values) if v is not None), default=None)
+    if latest is None:
+        return _("No group has a value to show yet.")
+    cells = []
+    for line in lines:
+        value = line.values[latest]
+        cells.append(f"{line.label} {format_value(measure, value)}" if value is not None
+                     else _("%(group)s hidden or not reported") % {"group": line.label})
+    return _("%(measure)s by %(dimension)s in %(month)s: %(values)s.") % {
+        "measure": measure.name, "dimension": measure.stratification,
+        "month": month_name(lines[0].months[latest]), "values": "; ".join(cells)}
