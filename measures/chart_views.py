@@ -85,17 +85,19 @@ def strata_context(measure: Measure, lines: list[series.Series],
     context = {
         "strata": lines, "strata_table": table, "strata_id": f"strata-{measure.pk}",
         "strata_summary": summaries.strata_summary(measure, lines), "min_teams": min_teams,
-        "strata_figure": charts.strata_chart(lines, title=_("%(measure)s by %(dimension)s") % {
-            "measure": measure.name, "dimension": measure.stratification}),
+        # Titles go in the page as headings: a phone would cut them inside the plot.
+        "strata_title": _("%(measure)s by %(dimension)s") % {
+            "measure": measure.name, "dimension": measure.stratification},
+        "strata_figure": charts.strata_chart(lines),
         "suppressed_note": any(line.hidden for line in lines),
     }
     if disparity is not None:
         context.update(
             disparity=disparity, disparity_id=f"disparity-{measure.pk}",
             disparity_summary=disparity.summary,
-            disparity_figure=charts.disparity_chart(
-                disparity.ratios, disparity.periods, reference=disparity.reference,
-                title=_("Compared with %(group)s, by quarter") % {"group": disparity.reference}),
+            disparity_title=_("Compared with %(group)s, by quarter") % {"group": disparity.reference},
+            disparity_figure=charts.disparity_chart(disparity.ratios, disparity.periods,
+                                                    reference=disparity.reference),
         )
         context["suppressed_note"] |= any(disparity.hidden.values())
     return context

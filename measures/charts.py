@@ -174,7 +174,7 @@ def _add_markers(layout: dict, data: list[dict], annotations: list[Annotation],
         })
 
 
-def strata_chart(strata: list[Series], *, title: str) -> dict:
+def strata_chart(strata: list[Series], *, title: str = "") -> dict:
     """A line per group of a stratified measure."""
     measure = strata[0].measure if strata else None
     data = [
@@ -188,7 +188,7 @@ def strata_chart(strata: list[Series], *, title: str) -> dict:
 
 
 def disparity_chart(ratios: dict[str, list[float | None]], periods: list[str], *,
-                    title: str, reference: str) -> dict:
+                    title: str = "", reference: str) -> dict:
     """Each group's value relative to the reference group (1 = the same), by period (quarters
     named in words, drawn as categories)."""
     x = [escape(period) for period in periods]
@@ -206,7 +206,7 @@ def disparity_chart(ratios: dict[str, list[float | None]], periods: list[str], *
                      "line": {"color": GREY, "width": 1, "dash": "dash"}})
     return {"data": data, "layout": {
         "title": {"text": escape(title), "font": {"size": 15}, "x": 0, "xanchor": "left"},
-        "height": 340, "margin": {"l": 56, "r": 16, "t": 48, "b": 40},
+        "height": 340, "margin": {"l": 56, "r": 16, "t": 48 if title else 16, "b": 40},
         "xaxis": {"type": "category"},
         "yaxis": {"title": {"text": escape(_("Ratio to %(group)s") % {"group": reference})},
                   "rangemode": "tozero"},
