@@ -65,10 +65,26 @@ def min_teams() -> int:
     return settings.BSC_MIN_TEAMS_IN_AGGREGATE
 
 
-@dataclass
+@dataclass(frozen=True)
+class Icons:
+    """A series' Making Data Count icons without its per-point detail (kept small in the cache)."""
+
+    variation_icon: str | None
+    assurance_icon: str | None
+
+
+@dataclass(frozen=True)
 class TeamLine:
+    """One team's line as the every-team panel draws it: values, centre, signals, status and
+    sentence, and nothing else (200 of these are cached per measure)."""
+
     team_id: int
-    series: Series
+    label: str
+    values: list[float | None]
+    center: float | None
+    signal_indices: frozenset[int]
+    has_signal: bool
+    status: Icons | None
     summary: str
 
 
@@ -226,8 +242,10 @@ def _team_lines(measure: Measure, months: list[datetime.date],
     lines = []
     for team, counts in per_team.items():
         line = build_series(measure, names.get(team, ""), months, counts)
-        lines.append(TeamLine(team, line, summaries.summary(line)))
-    lines.sort(key=lambda item: (not item.series.has_signal, item.series.label.casefold()))
+        status = line.status and Icons(line.status.variation_icon, line.status.assurance_icon)
+        lines.append(TeamLine(team, line.label, line.values, line.center, frozenset(line.signal_indices),
+                              line.has_signal, status, summaries.summary(line)))
+    lines.sort(key=lambda item: (not item.has_signal, item.label.casefold()))
     return lines
 
 

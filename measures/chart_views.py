@@ -152,15 +152,14 @@ def _team_panel(request: HttpRequest, figures: aggregates.Figures) -> dict:
     query = request.GET.get("q", "").strip()[:100]
     signal_only = request.GET.get("signal") == "1"
     lines = [line for line in figures.teams
-             if query.casefold() in line.series.label.casefold()
-             and (not signal_only or line.series.has_signal)]
+             if query.casefold() in line.label.casefold() and (not signal_only or line.has_signal)]
     page = Paginator(lines, TEAMS_PER_PAGE).get_page(request.GET.get("page"))
     recent = figures.months[-6:]
     return {
         "team_page": page, "team_query": query, "signal_only": signal_only,
-        "teams_with_signal": sum(1 for line in figures.teams if line.series.has_signal),
+        "teams_with_signal": sum(1 for line in figures.teams if line.has_signal),
         "recent_months": recent,
         "recent_rows": [{"line": line, "values": [format_value(figures.measure, v)
-                                                  for v in line.series.values[-len(recent):]]}
+                                                  for v in line.values[-len(recent):]]}
                         for line in page.object_list] if recent else [],
     }

@@ -45,7 +45,7 @@ class Series:
     analysis: RunChartAnalysis
     control: ControlChart | None = None
     stratum: Stratum | None = None
-    status: mdc.Status | None = None
+    status: mdc.MdcStatus | None = None
     hidden: dict[int, str] = field(default_factory=dict)
     limits_shown: bool = True
 
@@ -157,7 +157,7 @@ def _control(measure: Measure, points: list[Point], baseline: int | None) -> Con
     return None
 
 
-def _status(measure: Measure, values: list[float | None]) -> mdc.Status | None:
+def _status(measure: Measure, values: list[float | None]) -> mdc.MdcStatus | None:
     if not any(value is not None for value in values):
         return None
     # Making Data Count fixes limits only after 12 points or more (NHSRplotthedots refuses

@@ -4,15 +4,23 @@ collaborative): a few hundred bytes each, no script, drawn before any JavaScript
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-
-from measures.series import Series
 
 WIDTH, HEIGHT, PAD = 160, 40, 4
 
 
-def sparkline(series: Series) -> SafeString:
+class Line(Protocol):
+    """What a sparkline needs of a series (``series.Series`` or an aggregate's team line)."""
+
+    values: list[float | None]
+    center: float | None
+    signal_indices: set[int] | frozenset[int]
+
+
+def sparkline(series: Line) -> SafeString:
     """The series as a line with its centre line dashed and signal points marked. Hidden from
     screen readers: the summary sentence beside it and the data table say what it shows."""
     values = series.values

@@ -45,7 +45,7 @@ def test_it_decides_privacy_in_the_aggregate_layer_only():
     # The small-cell rules are applied in one place (design.md): only measures.aggregates
     # calls them; everything else reads figures that already went through it.
     callers = set()
-    for app in LAYERS + ["bsc_portal"]:
+    for app in [*LAYERS, "bsc_portal"]:
         for path in (ROOT / app).rglob("*.py"):
             text = path.read_text()
             if "cell_reason(" in text or "group_reasons(" in text:

@@ -30,7 +30,7 @@ def status_badges(series: Series) -> SafeString:
 
 
 @register.simple_tag
-def sparkline(series: Series) -> SafeString:
+def sparkline(series: sparklines.Line) -> SafeString:
     return sparklines.sparkline(series)
 
 

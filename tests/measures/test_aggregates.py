@@ -227,7 +227,7 @@ def test_it_shows_a_renamed_team_at_once(client, world, uneven, third):
     page(client, world.advisor, uneven)
     third.name = "Team Renamed"
     third.save()
-    labels = [line.series.label for line in page(client, world.advisor, uneven).context["team_page"]]
+    labels = [line.label for line in page(client, world.advisor, uneven).context["team_page"]]
     assert "Team Renamed" in labels
 
 
@@ -243,12 +243,12 @@ def test_it_puts_teams_with_a_signal_first_and_filters_them(client, world, perce
     fill(world.team_b, percent, [5, 4] * 9)
     fill(third, percent, [5, 4] * 9)
     response = page(client, world.advisor, percent)
-    assert next(iter(response.context["team_page"])).series.label == "Team A"
+    assert next(iter(response.context["team_page"])).label == "Team A"
     client.force_login(world.advisor)
     filtered = client.get(percent.get_absolute_url(), {"signal": "1"})
-    assert [line.series.label for line in filtered.context["team_page"]] == ["Team A"]
+    assert [line.label for line in filtered.context["team_page"]] == ["Team A"]
     named = client.get(percent.get_absolute_url(), {"q": "team c"})
-    assert [line.series.label for line in named.context["team_page"]] == ["Team C"]
+    assert [line.label for line in named.context["team_page"]] == ["Team C"]
 
 
 def test_it_pages_the_teams_so_the_page_stays_small(client, world, percent):

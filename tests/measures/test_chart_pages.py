@@ -65,7 +65,7 @@ def test_it_shows_advisors_every_teams_chart(client, world, fidelity):
     assert "Every team" in response.text
     # Team A shows a shift, so it comes first; Team B's line is flat.
     lines = response.context["team_page"].object_list
-    assert [item.series.label for item in lines] == ["Team A", "Team B"]
+    assert [item.label for item in lines] == ["Team A", "Team B"]
     assert response.context["recent_rows"][1]["values"] == ["25%"] * 6
     assert response.text.count('class="sparkline"') == 2
 
