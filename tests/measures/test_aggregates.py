@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from measures import aggregates
 from measures.models import MeasureValue
@@ -260,3 +261,24 @@ def test_it_pages_the_teams_so_the_page_stays_small(client, world, percent):
     client.force_login(world.advisor)
     second = client.get(percent.get_absolute_url(), {"page": 2})
     assert len(second.context["team_page"].object_list) == 6
+
+
+def test_it_analyses_again_only_the_team_whose_numbers_changed(world, uneven, third, monkeypatch):
+    aggregates.measure_figures(uneven, world.advisor)
+    analysed = []
+    real = aggregates._team_line
+    monkeypatch.setattr(aggregates, "_team_line",
+                        lambda measure, months, team, counts: analysed.append(team) or real(
+                            measure, months, team, counts))
+    MeasureValueFactory(team=third, measure=uneven, month=START, numerator=30, denominator=50)
+    figures = aggregates.measure_figures(uneven, world.advisor)
+    assert analysed == [third.pk]
+    assert {line.label: line.values[0] for line in figures.teams}["Team C"] == 60.0
+
+
+def test_it_keeps_sentences_in_the_readers_language_apart(world, uneven):
+    with translation.override("en"):
+        english = aggregates._cache_key(uneven, True)
+    with translation.override("es"):
+        spanish = aggregates._cache_key(uneven, True)
+    assert english != spanish
