@@ -6,6 +6,10 @@
 #   make lint            ruff check .
 #   make up              the real stack on loopback: PostgreSQL, Redis, Celery, gunicorn
 #   make clean-services  stop the PostgreSQL/Redis that `make up` started
+#   make bench           server CPU/queries/bytes per page at 10x12 and 200x24, then Chromium
+#                        page loads (make bench ARGS="--only measure --no-browser --sizes 200x24")
+#   make load            locust: 20 users for 60 s against gunicorn + PostgreSQL + Redis
+#                        (make load ARGS="--users 10 --seconds 30")
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -20,7 +24,7 @@ ARGS   ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv install run test lint up clean-services lock
+.PHONY: help venv install run test lint up clean-services lock bench load
 
 help:
 	@sed -n 's/^#   make /  make /p' $(MAKEFILE_LIST)
@@ -67,6 +71,14 @@ up: install
 
 clean-services:
 	bash scripts/services.sh stop
+
+# Measurements, not tests: not part of `make test`; both exit 0 when a goal is missed.
+bench: install
+	$(PY) scripts/bench.py $(ARGS)
+
+load: install
+	$(PY) -m pip install -q -r requirements/bench.txt
+	$(PY) scripts/load/run.py $(ARGS)
 
 # Regenerate the lock from the current .venv (after `pip install -U ...` there). Keeps the
 # header comments and hand-written lines with an environment marker (`pkg==1.0 ; ...`)

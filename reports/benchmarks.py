@@ -1,15 +1,24 @@
-"""Query counts per page for a seeded portal, used by scripts/benchmark_queries.py and
-by the test that keeps page queries flat as the number of teams grows."""
+"""The portal's main pages and API lists, per persona, for a seeded demo: their query counts
+(scripts/benchmark_queries.py and the test that keeps page queries flat as the number of
+teams grows) and their server CPU time and response sizes (scripts/bench.py)."""
 
 from __future__ import annotations
 
 import datetime
+import functools
+import gc
+import gzip
 import io
+import statistics
+import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,13 +30,31 @@ from measures.months import add_months
 from pdsa.models import Cycle
 from teams.models import Team
 
+ADVISOR, MEMBER, STATE, ADMIN = "advisor", "member-a", "state", "admin"
 
-def _pages() -> list[tuple[str, str, Callable[[], str]]]:
+# What the measure pages are compared with: the rows they chart, fetched with nothing on top.
+RAW_VALUES_SQL = ("SELECT team_id, month, stratum_id, numerator, denominator "
+                  "FROM measures_measurevalue WHERE measure_id = %s")
+
+
+@dataclass(frozen=True)
+class Page:
+    username: str
+    label: str  # unique; API labels start with "api" (the query-budget test relies on it)
+    url: Callable[[], str]
+    # The measure whose values the page charts, for the comparison with RAW_VALUES_SQL.
+    raw_measure: Callable[[], Measure] | None = None
+    is_measure_page: bool = False
+
+
+def pages() -> list[Page]:
+    """Every main page and API list, each as the personas that read it."""
+
     def first() -> Collaborative:
         return Collaborative.objects.get(state="NC")
 
     def team_a() -> Team:
-        return Team.objects.get(memberships__user__username="member-a")
+        return Team.objects.get(memberships__user__username=MEMBER)
 
     def cycle_a() -> Cycle:
         return Cycle.objects.filter(team=team_a()).order_by("pk").first()
@@ -35,50 +62,222 @@ def _pages() -> list[tuple[str, str, Callable[[], str]]]:
     def stratified() -> Measure:
         return Measure.objects.filter(collaborative=first()).exclude(stratification="").first()
 
+    def of_kind(kind: str) -> Callable[[], Measure]:
+        # Unstratified, so each chart kind is measured on its own.
+        return lambda: Measure.objects.filter(collaborative=first(), chart_kind=kind,
+                                              stratification="").order_by("order", "pk").first()
+
     def last_month() -> datetime.date:
         return add_months(timezone.localdate().replace(day=1), -1)
 
+    def chart_data(measure: Callable[[], Measure]) -> Callable[[], str]:
+        return lambda: reverse("api:measure-chart-data", args=[measure().pk])
+
+    def collaborative_list() -> str:
+        return reverse("collaboratives:list")
+
+    def collaborative() -> str:
+        return first().get_absolute_url()
+
+    def measure_list() -> str:
+        return reverse("measures:list", args=[first().pk])
+
+    def spread() -> str:
+        return reverse("pdsa:spread", args=[first().pk])
+
+    p_chart, run_chart = of_kind(Measure.ChartKind.P), of_kind(Measure.ChartKind.RUN)
     return [
-        ("advisor", "collaborative list", lambda: reverse("collaboratives:list")),
-        ("advisor", "collaborative detail", lambda: first().get_absolute_url()),
-        ("advisor", "team list", lambda: reverse("teams:list")),
-        ("advisor", "team detail", lambda: team_a().get_absolute_url()),
-        ("admin", "home (several destinations)", lambda: reverse("home")),
-        ("member-a", "team detail (member)", lambda: team_a().get_absolute_url()),
-        ("member-a", "collaborative detail (member)", lambda: first().get_absolute_url()),
-        ("state", "collaborative detail (state)", lambda: first().get_absolute_url()),
-        ("member-a", "monthly data (member)", lambda: reverse("measures:team-data", args=[team_a().pk])),
-        ("member-a", "month entry (member)", lambda: reverse(
+        Page(ADVISOR, "collaborative list", collaborative_list),
+        Page(MEMBER, "collaborative list (member)", collaborative_list),
+        Page(STATE, "collaborative list (state)", collaborative_list),
+        Page(ADVISOR, "collaborative detail", collaborative),
+        Page(MEMBER, "collaborative detail (member)", collaborative),
+        Page(STATE, "collaborative detail (state)", collaborative),
+        Page(ADVISOR, "team list", lambda: reverse("teams:list")),
+        Page(ADVISOR, "team detail", lambda: team_a().get_absolute_url()),
+        Page(ADMIN, "home (several destinations)", lambda: reverse("home")),
+        Page(MEMBER, "team detail (member)", lambda: team_a().get_absolute_url()),
+        Page(MEMBER, "monthly data (member)", lambda: reverse("measures:team-data", args=[team_a().pk])),
+        Page(MEMBER, "month entry (member)", lambda: reverse(
             "measures:team-data-month", args=[team_a().pk, last_month()])),
-        ("member-a", "run charts (member)", lambda: reverse("reports:team-charts", args=[team_a().pk])),
-        ("advisor", "measure list", lambda: reverse("measures:list", args=[first().pk])),
-        ("advisor", "measure detail (advisor)", lambda: stratified().get_absolute_url()),
-        ("state", "measure detail (state)", lambda: stratified().get_absolute_url()),
-        ("member-a", "PDSA cycles (member)", lambda: reverse("pdsa:cycle-list", args=[team_a().pk])),
-        ("member-a", "cycle detail (member)", lambda: reverse("pdsa:cycle-detail", args=[cycle_a().pk])),
-        ("advisor", "spread (advisor)", lambda: reverse("pdsa:spread", args=[first().pk])),
-        ("state", "spread (state)", lambda: reverse("pdsa:spread", args=[first().pk])),
-        ("advisor", "driver diagram editor", lambda: reverse("collaboratives:framework", args=[first().pk])),
-        ("advisor", "api teams", lambda: reverse("api:team-list")),
-        ("advisor", "api pdsa cycles", lambda: reverse("api:pdsa-cycle-list")),
-        ("advisor", "api measure values", lambda: reverse("api:measure-value-list")),
-        ("advisor", "api collaboratives", lambda: reverse("api:collaborative-list")),
+        Page(MEMBER, "run charts (member)", lambda: reverse("reports:team-charts", args=[team_a().pk])),
+        Page(ADVISOR, "run charts (advisor)", lambda: reverse("reports:team-charts", args=[team_a().pk])),
+        Page(ADVISOR, "measure list", measure_list),
+        Page(MEMBER, "measure list (member)", measure_list),
+        Page(STATE, "measure list (state)", measure_list),
+        Page(ADVISOR, "measure stratified (advisor)", lambda: stratified().get_absolute_url(),
+             raw_measure=stratified, is_measure_page=True),
+        Page(MEMBER, "measure stratified (member)", lambda: stratified().get_absolute_url(),
+             is_measure_page=True),
+        Page(STATE, "measure stratified (state)", lambda: stratified().get_absolute_url(),
+             raw_measure=stratified, is_measure_page=True),
+        Page(ADVISOR, "measure p-chart (advisor)", lambda: p_chart().get_absolute_url(),
+             is_measure_page=True),
+        Page(STATE, "measure p-chart (state)", lambda: p_chart().get_absolute_url(),
+             is_measure_page=True),
+        Page(ADVISOR, "measure run chart (advisor)", lambda: run_chart().get_absolute_url(),
+             is_measure_page=True),
+        Page(STATE, "measure run chart (state)", lambda: run_chart().get_absolute_url(),
+             is_measure_page=True),
+        Page(MEMBER, "PDSA cycles (member)", lambda: reverse("pdsa:cycle-list", args=[team_a().pk])),
+        Page(MEMBER, "cycle detail (member)", lambda: reverse("pdsa:cycle-detail", args=[cycle_a().pk])),
+        Page(ADVISOR, "spread (advisor)", spread),
+        Page(MEMBER, "spread (member)", spread),
+        Page(STATE, "spread (state)", spread),
+        Page(ADVISOR, "driver diagram editor",
+             lambda: reverse("collaboratives:framework", args=[first().pk])),
+        Page(ADVISOR, "api chart data (advisor)", chart_data(stratified), raw_measure=stratified),
+        Page(MEMBER, "api chart data (member)", chart_data(stratified)),
+        Page(STATE, "api chart data (state)", chart_data(stratified), raw_measure=stratified),
+        Page(ADVISOR, "api teams", lambda: reverse("api:team-list")),
+        Page(ADVISOR, "api memberships", lambda: reverse("api:membership-list")),
+        Page(ADVISOR, "api measures", lambda: reverse("api:measure-list")),
+        Page(ADVISOR, "api pdsa cycles", lambda: reverse("api:pdsa-cycle-list")),
+        Page(ADVISOR, "api change ideas", lambda: reverse("api:change-idea-list")),
+        Page(ADVISOR, "api measure values", lambda: reverse("api:measure-value-list")),
+        Page(MEMBER, "api measure values (member)", lambda: reverse("api:measure-value-list")),
+        Page(ADVISOR, "api collaboratives", lambda: reverse("api:collaborative-list")),
     ]
+
+
+def _client_for(username: str) -> Client:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def _get(client: Client, target: str, label: str) -> HttpResponse:
+    response = client.get(target)
+    if response.status_code != 200:
+        raise RuntimeError(f"{label}: {target} answered {response.status_code}")
+    return response
 
 
 def page_query_counts(*, teams: int, months: int = 16) -> dict[str, int]:
     """Seed the demo at this size and count the queries of each page for its persona."""
     call_command("seed_demo", teams=teams, months=months, stdout=io.StringIO())
-    users = get_user_model().objects
     counts = {}
-    for username, label, url in _pages():
-        client = Client()
-        client.force_login(users.get(username=username))
-        target = url()
+    for page in pages():
+        client = _client_for(page.username)
+        target = page.url()
         connection.queries_log.clear()  # the log keeps 9000 entries; seeding fills it
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(target)
-        if response.status_code != 200:
-            raise RuntimeError(f"{label}: {target} answered {response.status_code}")
-        counts[label] = len(queries)
+            _get(client, target, page.label)
+        counts[page.label] = len(queries)
     return counts
+
+
+# --- Timings (scripts/bench.py) ---------------------------------------------------------
+
+@dataclass
+class PageTiming:
+    label: str
+    username: str
+    url: str
+    content_type: str
+    queries: int        # warm, i.e. with whatever the page caches already cached
+    queries_cold: int   # right after the cache was cleared
+    cold_ms: float      # the first request for the page, cache cleared
+    cpu_ms: float       # median of the timed runs after it
+    cpu_runs_ms: list[float]
+    bytes: int
+    gzip_bytes: int
+    is_measure_page: bool
+    raw_ms: float | None = None  # median CPU of RAW_VALUES_SQL + fetchall for the same measure
+    raw_rows: int | None = None
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type.startswith("text/html")
+
+
+def _cpu_ms(action: Callable[[], object]) -> tuple[float, object]:
+    # process_time: the CPU this process spent (Python, templates, decoding rows), not the
+    # time spent waiting for PostgreSQL, so it measures the server's own work.
+    start = time.process_time()
+    result = action()
+    return (time.process_time() - start) * 1000, result
+
+
+def raw_fetch_ms(measure_id: int, *, runs: int = 5) -> tuple[float, int]:
+    """Median CPU ms of fetching a measure's rows with plain SQL (after one warm-up), and
+    the number of rows."""
+
+    def fetch() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_VALUES_SQL, [measure_id])
+            return cursor.fetchall()
+
+    rows = fetch()
+    samples = [_cpu_ms(fetch)[0] for _ in range(runs)]
+    return statistics.median(samples), len(rows)
+
+
+def page_timings(*, runs: int = 5, only: str | None = None) -> list[PageTiming]:
+    """Time every page (or those whose label contains ``only``) on the database as it is,
+    without seeding: one cold request right after clearing the cache, then ``runs`` timed
+    ones. Counting queries slows a request, so queries are counted on separate requests."""
+    selected = [p for p in pages() if not only or only.lower() in p.label.lower()]
+    cache.clear()  # nothing left from another database or an earlier run
+    clients = {username: _client_for(username) for username in {p.username for p in selected}}
+    # The process's own first-request costs (URLconf, base templates, first connection)
+    # would otherwise land on whichever page comes first.
+    for client in clients.values():
+        for name in ("collaboratives:list", "teams:list", "api:collaborative-list"):
+            client.get(reverse(name))
+    results = []
+    for page in selected:
+        target = page.url()
+        request = functools.partial(_get, clients[page.username], target, page.label)
+        cache.clear()
+        gc.collect()
+        cold_ms, response = _cpu_ms(request)
+        samples = []
+        for _run in range(runs):
+            gc.collect()  # a collection left over from the last page is not this page's cost
+            elapsed, response = _cpu_ms(request)
+            samples.append(elapsed)
+        with CaptureQueriesContext(connection) as warm:
+            request()
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            request()
+        body = response.content
+        timing = PageTiming(
+            label=page.label, username=page.username, url=target,
+            content_type=response.get("Content-Type", ""), queries=len(warm),
+            queries_cold=len(cold), cold_ms=cold_ms, cpu_ms=statistics.median(samples),
+            cpu_runs_ms=samples, bytes=len(body),
+            gzip_bytes=len(gzip.compress(body, compresslevel=6)),
+            is_measure_page=page.is_measure_page,
+        )
+        if page.raw_measure is not None:
+            timing.raw_ms, timing.raw_rows = raw_fetch_ms(page.raw_measure().pk, runs=runs)
+        results.append(timing)
+    return results
+
+
+def timings_as_dicts(timings: list[PageTiming]) -> list[dict]:
+    return [asdict(timing) for timing in timings]
+
+
+def page_profile(label: str, *, cold: bool = False, top: int = 25) -> str:
+    """cProfile of one request for the page with this label (after a warm-up request; with
+    ``cold``, right after clearing the cache), the functions that took the most time."""
+    import cProfile
+    import pstats
+
+    page = next((p for p in pages() if p.label == label), None)
+    if page is None:
+        raise ValueError(f"no page is labelled {label!r}")
+    request = functools.partial(_get, _client_for(page.username), page.url(), page.label)
+    request()
+    if cold:
+        cache.clear()
+    profiler = cProfile.Profile()
+    profiler.runcall(request)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
