@@ -157,12 +157,35 @@ class SpreadRow:
     cycles: list[Cycle] = field(default_factory=list)
 
 
+def counts_every_cycle(user: access.User, collaborative: Collaborative) -> bool:
+    """Those who lead the collaborative (and superusers) count every team's cycles."""
+    return access.can_manage_collaborative(user, collaborative)
+
+
+def counts_own_team_cycles(user: access.User, collaborative: Collaborative) -> bool:
+    """A member of one of the collaborative's teams counts their own team's cycles too."""
+    return collaborative.pk in access.grants_for(user).member_collaborative_ids
+
+
+def cycles_counted_for(user: access.User, collaborative: Collaborative) -> QuerySet[Cycle]:
+    """The collaborative's cycles that figures shown to this user count (design.md,
+    "Collaborative figures and privacy"): every cycle for those who lead it; for everyone
+    else (other teams, state viewers) only what teams have shared with the collaborative —
+    complete and shared, as other teams may read them — plus, for a team member, their own
+    team's cycles, which they read anyway. A team's private work never shows in a count."""
+    cycles = Cycle.objects.filter(team__collaborative=collaborative)
+    if counts_every_cycle(user, collaborative):
+        return cycles
+    shared = Q(is_shared=True, status=Cycle.Status.COMPLETE)
+    return cycles.filter(shared | access.team_work_q(user))
+
+
 def spread(collaborative: Collaborative, user: access.User) -> list[SpreadRow]:
     """Every change idea with how many teams tested it, each team's latest decision on it,
-    and the roles of those who led the tests — counted over all cycles (aggregates), while
-    ``cycles`` holds only the cycles this user may open."""
+    and the roles of those who led the tests — counted over the cycles this user's figures
+    count (``cycles_counted_for``), while ``cycles`` holds only the cycles they may open."""
     rows = {idea.pk: SpreadRow(idea) for idea in collaborative.change_ideas.all()}
-    cycles = Cycle.objects.filter(team__collaborative=collaborative).values(
+    cycles = cycles_counted_for(user, collaborative).values(
         "change_idea_id", "team_id", "status", "decision", "completed_at", "lead_role")
     tested: dict[int, set[int]] = defaultdict(set)
     latest: dict[tuple[int, int], tuple] = {}

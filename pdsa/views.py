@@ -200,4 +200,6 @@ def spread(request: HttpRequest, pk: int) -> HttpResponse:
     collaborative = access.collaborative_for(request.user, pk)
     return render(request, "pdsa/spread.html", {
         "collaborative": collaborative, "rows": selectors.spread(collaborative, request.user),
+        "counts_every_cycle": selectors.counts_every_cycle(request.user, collaborative),
+        "counts_own_team": selectors.counts_own_team_cycles(request.user, collaborative),
     })

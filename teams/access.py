@@ -197,13 +197,22 @@ def can_delete_team_work(user: User, team: Team) -> bool:
             and Membership.objects.filter(team=team, user=user, is_lead=True).exists())
 
 
+def every_row_q() -> Q:
+    """A filter every row passes, for a superuser's share of a combined filter.
+
+    An empty ``Q()`` is no use there: Django drops it when it is OR-ed, so
+    ``Q() | Q(is_shared=True)`` means only the shared rows. ``pk__in=[]`` matches nothing,
+    so its negation matches everything, and Django leaves it out of the SQL altogether."""
+    return ~Q(pk__in=[])
+
+
 def team_work_q(user: User, team_field: str = "team") -> Q:
     """A filter for rows of team work (PDSA cycles, values, reports) in higher layers:
     the user's own teams' rows and every row of the collaboratives they lead. Higher layers
     combine it with their own sharing rules but never re-derive who is on which team."""
     grants = grants_for(user)
     if grants.is_superuser:
-        return Q()
+        return every_row_q()
     return Q(**{f"{team_field}__in": grants.team_ids}) | Q(
         **{f"{team_field}__collaborative__in": grants.led_collaborative_ids}
     )
@@ -214,7 +223,7 @@ def collaborative_peer_q(user: User, collaborative_field: str = "team__collabora
     the audience of what a team shares with its collaborative."""
     grants = grants_for(user)
     if grants.is_superuser:
-        return Q()
+        return every_row_q()
     return Q(**{f"{collaborative_field}__in": grants.member_collaborative_ids | grants.led_collaborative_ids})
 
 

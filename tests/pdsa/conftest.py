@@ -52,3 +52,19 @@ def complete(cycle: Cycle, *, decision: str = "adopt", shared: bool = False) -> 
     if shared:
         cycle = services.cycle_share(cycle=cycle, shared=True)
     return cycle
+
+
+@pytest.fixture
+def superuser(db: None):
+    """A site administrator: no role anywhere, sees everything."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("root", "root@example.org", "x")
+
+
+@pytest.fixture
+def five_cycles(world: World, make_cycle: Callable[..., Cycle]) -> list[Cycle]:
+    """Team A's five cycles: three shared with the collaborative, two private (one still in
+    Plan, one complete but not shared)."""
+    shared = [complete(make_cycle(title=f"Shared {n}"), shared=True) for n in range(3)]
+    return [*shared, make_cycle(title="Private plan"), complete(make_cycle(title="Private done"))]

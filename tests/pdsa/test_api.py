@@ -68,6 +68,13 @@ def test_it_lists_by_the_access_rules(client, world, make_cycle):
     assert ids(call(client, world.other_advisor, "get", CYCLES)) == set()
 
 
+def test_it_lists_every_cycle_of_a_team_to_a_superuser(client, superuser, world, five_cycles):
+    response = call(client, superuser, "get", f"{CYCLES}?team={world.team_a.pk}")
+    assert ids(response) == {cycle.pk for cycle in five_cycles}
+    private = five_cycles[-1]
+    assert call(client, superuser, "get", f"{CYCLES}{private.pk}/").status_code == 200
+
+
 def test_it_filters_by_status_and_decision(client, world, make_cycle, other_idea):
     done = complete(make_cycle(), decision="adapt")
     planned = make_cycle(change_idea=other_idea)

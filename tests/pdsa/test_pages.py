@@ -237,6 +237,19 @@ def test_it_lists_a_teams_cycles_with_status_decision_and_sharing(client, world,
     assert "shared with the collaborative" in page
 
 
+def test_it_lists_every_cycle_of_a_team_to_a_superuser(client, superuser, world, five_cycles):
+    client.force_login(superuser)
+    response = client.get(reverse("pdsa:cycle-list", args=[world.team_a.pk]))
+    listed = [cycle.pk for ramp in response.context["ramps"] for cycle in ramp]
+    assert sorted(listed) == sorted(cycle.pk for cycle in five_cycles)
+
+
+def test_it_opens_a_teams_private_cycles_to_a_superuser(client, superuser, five_cycles):
+    client.force_login(superuser)
+    for cycle in five_cycles:
+        assert client.get(cycle.get_absolute_url()).status_code == 200, cycle.title
+
+
 def test_it_shows_state_viewers_spread_counts_without_cycle_titles(client, world, make_cycle):
     complete(make_cycle(title="Secret title"), shared=True)
     client.force_login(world.state_viewer)
@@ -252,6 +265,54 @@ def test_it_links_other_teams_to_shared_cycles_in_the_spread(client, world, make
     client.force_login(world.member_b)
     page = client.get(reverse("pdsa:spread", args=[world.collaborative.pk])).text
     assert cycle.get_absolute_url() in page
+
+
+@pytest.fixture
+def shared_and_private(world, make_cycle):
+    """Team A shared a cycle that adapted the idea; team B adopted it in a private one."""
+    complete(make_cycle(title="Shared try"), decision="adapt", shared=True)
+    complete(make_cycle(team=world.team_b, created_by=world.member_b, title="Private try"),
+             decision="adopt")
+
+
+@pytest.mark.parametrize(("persona", "tested_adopted_adapted"), [
+    ("advisor", (2, 1, 1)), ("coach", (2, 1, 1)),
+    ("state_viewer", (1, 0, 1)), ("member_a", (1, 0, 1)),  # team B's private cycle left out
+    ("member_b", (2, 1, 1)),  # team B's own cycle: they read it anyway
+])
+def test_it_counts_in_the_spread_only_shared_cycles_for_those_who_do_not_lead(
+        client, world, shared_and_private, persona, tested_adopted_adapted):
+    client.force_login(getattr(world, persona))
+    response = client.get(reverse("pdsa:spread", args=[world.collaborative.pk]))
+    (row,) = response.context["rows"]
+    assert (row.teams_tested, row.adopted, row.adapted) == tested_adopted_adapted
+
+
+def test_it_leaves_private_cycles_out_of_the_spreads_lead_roles(client, world, shared_and_private):
+    client.force_login(world.state_viewer)
+    response = client.get(reverse("pdsa:spread", args=[world.collaborative.pk]))
+    assert response.context["rows"][0].lead_roles == [("Educator", 1)]
+    assert "Family member: 1" not in response.text
+
+
+def test_it_counts_every_cycle_in_the_spread_for_a_superuser(client, superuser, world,
+                                                             shared_and_private):
+    client.force_login(superuser)
+    response = client.get(reverse("pdsa:spread", args=[world.collaborative.pk]))
+    (row,) = response.context["rows"]
+    assert (row.teams_tested, row.adopted, row.adapted) == (2, 1, 1)
+
+
+@pytest.mark.parametrize(("persona", "sentence"), [
+    ("advisor", "Counts include every team's cycles, shared or not."),
+    ("state_viewer", "Counts include only the cycles teams have shared with the collaborative."),
+    ("member_a", "Counts include only the cycles teams have shared with the collaborative, "
+                 "and all of your own team's cycles."),
+])
+def test_it_says_in_the_spread_which_cycles_it_counts(client, world, persona, sentence):
+    client.force_login(getattr(world, persona))
+    page = client.get(reverse("pdsa:spread", args=[world.collaborative.pk])).text
+    assert sentence in page.replace("&#x27;", "'")
 
 
 def test_it_puts_a_pdsa_button_on_the_team_page(client, world):

@@ -305,9 +305,10 @@ def test_it_sends_each_comment_email_once(world, make_cycle, mailoutbox):
 # --- Spread and run-chart markers -----------------------------------------------------------
 
 def test_it_counts_each_teams_latest_decision_in_the_spread(world, make_cycle, idea):
-    first = complete(make_cycle(), decision="adapt")
-    complete(make_cycle(title="Bigger", follows=first), decision="adopt")
-    complete(make_cycle(team=world.team_b, created_by=world.member_b), decision="abandon")
+    first = complete(make_cycle(), decision="adapt", shared=True)
+    complete(make_cycle(title="Bigger", follows=first), decision="adopt", shared=True)
+    complete(make_cycle(team=world.team_b, created_by=world.member_b), decision="abandon",
+             shared=True)
     row = next(r for r in selectors.spread(world.collaborative, world.state_viewer)
                if r.change_idea == idea)
     assert (row.teams_tested, row.adopted, row.adapted, row.abandoned) == (2, 1, 0, 1)
@@ -321,6 +322,24 @@ def test_it_links_the_spread_only_to_cycles_the_viewer_may_read(world, make_cycl
     row = next(r for r in selectors.spread(world.collaborative, world.member_b)
                if r.change_idea == idea)
     assert row.cycles == [shared]
+
+
+def test_it_counts_for_other_teams_only_cycles_shared_and_complete(world, make_cycle):
+    done = complete(make_cycle(title="Done and shared"), shared=True)
+    services.cycle_share(cycle=make_cycle(title="Shared, still in Plan"), shared=True)
+    complete(make_cycle(title="Done, private"))
+    assert list(selectors.cycles_counted_for(world.member_b, world.collaborative)) == [done]
+    assert list(selectors.cycles_counted_for(world.state_viewer, world.collaborative)) == [done]
+
+
+def test_it_counts_every_cycle_for_those_who_lead_the_collaborative(world, make_cycle):
+    cycles = {make_cycle(), complete(make_cycle(title="Done, private"))}
+    assert set(selectors.cycles_counted_for(world.coach, world.collaborative)) == cycles
+
+
+def test_it_counts_a_members_own_private_cycles_for_them(world, make_cycle):
+    private = make_cycle()
+    assert list(selectors.cycles_counted_for(world.member_a, world.collaborative)) == [private]
 
 
 def test_it_marks_adopted_and_adapted_cycles_on_linked_measures(world, make_cycle):
