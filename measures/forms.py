@@ -33,6 +33,8 @@ class MeasureForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The model refuses 0 (its validator, through the service); let the browser say so too.
+        self.fields["baseline_length"].widget.attrs["min"] = 1
         if self.instance.pk:
             strata = list(self.instance.strata.all())
             self.fields["strata"].initial = "\n".join(s.label for s in strata)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,6 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from collaboratives.models import Collaborative
 from teams.models import Team
+
+# Empty means every month sets the centre line; 0 months would set it from no points at all.
+BASELINE_LENGTH_MESSAGE = _("Give at least 1 month, or leave it empty to use all months.")
 
 
 class Measure(models.Model):
@@ -63,6 +67,7 @@ class Measure(models.Model):
                                   default=ChartKind.RUN)
     baseline_length = models.PositiveSmallIntegerField(
         _("baseline months"), null=True, blank=True,
+        validators=[MinValueValidator(1, message=BASELINE_LENGTH_MESSAGE)],
         help_text=_("The first N months set the median (and limits); empty means all months."),
     )
     stratification = models.CharField(
@@ -85,6 +90,11 @@ class Measure(models.Model):
             models.CheckConstraint(
                 condition=Q(rate_per__gt=0), name="measure_rate_per_positive",
                 violation_error_message=_("The rate must be per at least 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_length__isnull=True) | Q(baseline_length__gt=0),
+                name="measure_baseline_length_positive",
+                violation_error_message=BASELINE_LENGTH_MESSAGE,
             ),
         ]
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import ReturnDict
 
 from collaboratives.models import Collaborative
-from measures.models import Measure, MeasureValue, Stratum
+from measures.models import BASELINE_LENGTH_MESSAGE, Measure, MeasureValue, Stratum
 from measures.months import parse_month
 from teams import access
 from teams.models import Team
@@ -89,6 +89,9 @@ class MeasureWriteSerializer(serializers.ModelSerializer):
         ]
         # The service checks the name is unique (and the API names the field).
         validators: list = []
+        # DRF turns the model's MinValueValidator(1) into its own min_value check and drops
+        # the validator's message; give it the model's words back.
+        extra_kwargs = {"baseline_length": {"error_messages": {"min_value": BASELINE_LENGTH_MESSAGE}}}
 
     def get_fields(self) -> dict:
         fields = super().get_fields()
