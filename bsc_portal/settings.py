@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "csp",
+    "bsc_portal",  # its own plumbing only: the session refresh stamp at sign-in
     "collaboratives",
     "teams",
     "measures",
@@ -62,7 +63,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages and API answers. After WhiteNoise, which answers static files itself
+    # (pre-compressed by collectstatic), and before everything that reads or writes the
+    # body. Since Django 4.2 it pads each response at random against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Slides the idle timeout, writing the session row at most once a minute.
+    "bsc_portal.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,11 +153,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 72, minimum=1) * 3600
 
-# Idle timeout: the session expires this long after the last request, because every
-# request saves it again. Shared classroom devices are common in ECE programs.
+# Idle timeout: the session expires this long after the last request (at most a minute
+# sooner), because SessionIdleRefreshMiddleware saves it again once a minute while it is in
+# use, not on every request. Shared classroom devices are common in ECE programs.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 120, minimum=5)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)

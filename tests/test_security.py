@@ -1,8 +1,15 @@
 """The security baseline: lock-out, CSP, idle sessions, history on every domain model."""
 
+import datetime
+from contextlib import contextmanager
+from unittest import mock
+
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import PASSWORD
@@ -43,17 +50,82 @@ def test_it_keeps_scripts_and_styles_on_this_origin(client, world):
     assert '<script src="/static/vendor/bootstrap/bootstrap.bundle.min.js"' in html
 
 
-def test_it_expires_sessions_after_the_idle_timeout():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
+# --- Idle sessions: the expiry slides with use, the session row is written once a minute ----
+
+IDLE = datetime.timedelta(minutes=settings.SESSION_IDLE_TIMEOUT_MINUTES)
+T0 = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
 
 
-def test_it_renews_the_session_expiry_on_every_request(client, world):
-    client.force_login(world.member_a)
-    client.get(reverse("teams:list"))
-    first = client.session.get_expiry_date()
-    client.get(reverse("teams:list"))
-    assert client.session.get_expiry_date() > first
+@contextmanager
+def at(moment: datetime.datetime):
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def get_at(client, moment: datetime.datetime):
+    """GET a signed-in page at ``moment``; the response and the session writes it made."""
+    with at(moment), CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("teams:list"))
+    writes = [q["sql"] for q in queries
+              if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
+    return response, writes
+
+
+@pytest.fixture
+def signed_in(client, world):
+    with at(T0):
+        client.force_login(world.member_a)
+    return client
+
+
+def test_it_writes_no_session_row_on_a_second_request_within_a_minute(signed_in):
+    get_at(signed_in, T0 + datetime.timedelta(seconds=5))
+    response, writes = get_at(signed_in, T0 + datetime.timedelta(seconds=50))
+    assert response.status_code == 200
+    assert writes == []
+
+
+def test_it_slides_the_session_expiry_on_a_request_after_a_minute(signed_in):
+    get_at(signed_in, T0 + datetime.timedelta(seconds=5))
+    later = T0 + datetime.timedelta(minutes=2)
+    _response, writes = get_at(signed_in, later)
+    assert writes
+    assert Session.objects.get().expire_date == later + IDLE
+
+
+def test_it_signs_out_a_session_idle_longer_than_the_timeout(signed_in):
+    last = T0 + datetime.timedelta(seconds=50)
+    get_at(signed_in, T0 + datetime.timedelta(seconds=5))
+    get_at(signed_in, last)
+    response, writes = get_at(signed_in, last + IDLE + datetime.timedelta(seconds=1))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert writes == []  # and no fresh session is started for the stale cookie
+
+
+def test_it_starts_no_session_for_an_expired_cookie_on_a_page_that_reads_none(db, rf):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    from bsc_portal.middleware import SessionIdleRefreshMiddleware
+
+    request = rf.get("/")
+    request.session = SessionStore(session_key="expired-or-unknown-key")  # not loaded yet
+    SessionIdleRefreshMiddleware(lambda request: HttpResponse())(request)
+    assert not request.session.modified
+
+
+def test_it_keeps_a_session_in_use_signed_in_past_the_timeout(signed_in):
+    for minutes in range(30, 4 * 60, 30):  # a request every half hour for four hours
+        response, _writes = get_at(signed_in, T0 + datetime.timedelta(minutes=minutes))
+        assert response.status_code == 200, minutes
+
+
+def test_it_creates_no_session_for_an_anonymous_visitor(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert not Session.objects.exists()
 
 
 @pytest.mark.parametrize("app_label", ["collaboratives", "teams", "measures", "pdsa"])

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    """The project package as an app, only to wire its own plumbing (no models)."""
+
+    name = "bsc_portal"
+    verbose_name = "BSC Portal"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from bsc_portal.middleware import stamp_session_at_sign_in
+
+        user_logged_in.connect(stamp_session_at_sign_in, dispatch_uid="bsc_portal.session_stamp")
