@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "csp",
+    "django_celery_beat",
     "bsc_portal",  # its own plumbing only: the session refresh stamp at sign-in
     "collaboratives",
     "teams",
@@ -134,8 +136,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = env_str("TIME_ZONE", "America/New_York")
-# The beat schedule lives here, in one place; later issues add the monthly reports.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# With late acks, a task whose worker dies is redelivered after the Redis visibility timeout;
+# it is far above the longest retry back-off (300 s), so a live task is never run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The beat schedule lives here, in one place; django-celery-beat copies it into the
+# database, where the admin shows each schedule and can pause it.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "monthly-reports": {
+        "task": "reports.tasks.build_previous_month_reports",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),  # reports of last month, on the 1st
+    },
+}
 
 # --- Authentication, sessions and lock-out ------------------------------------------
 AUTHENTICATION_BACKENDS = [

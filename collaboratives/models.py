@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -87,6 +88,16 @@ class Collaborative(models.Model):
         help_text=_("What will improve, by how much, for whom and by when."),
     )
     aim_target_date = models.DateField(_("aim target date"), null=True, blank=True)
+    data_due_day = models.PositiveSmallIntegerField(
+        _("monthly data due on day"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Each month's data is due on this day of the following month (1–28)."),
+    )
+    report_due_day = models.PositiveSmallIntegerField(
+        _("monthly report due on day"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Each month's team report is due on this day of the following month (1–28)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,6 +112,12 @@ class Collaborative(models.Model):
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="collaborative_ends_after_start",
                 violation_error_message=_("The end date must not be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(data_due_day__gte=1, data_due_day__lte=28,
+                            report_due_day__gte=1, report_due_day__lte=28),
+                name="collaborative_due_days_in_every_month",
+                violation_error_message=_("A due day runs from 1 to 28, so every month has it."),
             ),
         ]
 

@@ -6,4 +6,9 @@ app_name = "reports"
 
 urlpatterns = [
     path("teams/<int:pk>/charts/", views.team_charts, name="team-charts"),
+    path("teams/<int:pk>/reports/", views.team_reports, name="team-reports"),
+    path("reports/<int:pk>/", views.report_detail, name="report-detail"),
+    path("collaboratives/<int:pk>/reports/", views.collaborative_reports, name="collaborative-reports"),
+    path("collaboratives/<int:pk>/reports/build/", views.collaborative_reports_build,
+         name="collaborative-reports-build"),
 ]

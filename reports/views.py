@@ -1,14 +1,29 @@
 """Pages that bring several layers together: they sit here, at the top, so that imports
-keep running one way (a team's run charts carry its PDSA decisions)."""
+keep running one way (a team's run charts carry its PDSA decisions; a monthly report
+reads cycles, measures and members)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from collaboratives.forms import add_service_errors, posted
 from measures.chart_views import team_chart_context
+from measures.months import add_months, month_start, parse_month
 from pdsa.selectors import decision_markers
+from reports import scale, selectors, services, tasks
+from reports.forms import NarrativeForm, ReviewForm
+from reports.models import MonthlyReport
 from teams import access
 
 
@@ -19,3 +34,121 @@ def team_charts(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.team_work_for(request.user, pk)
     context = team_chart_context(team, markers=lambda measure_ids: decision_markers(team, measure_ids))
     return render(request, "measures/team_charts.html", context)
+
+
+@login_required
+def team_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team's monthly reports, newest first, with what is late."""
+    team = access.team_work_for(request.user, pk)
+    reports = list(team.monthly_reports.order_by("-month"))
+    standing = {row.month: row for row in selectors.team_months_of(team, [r.month for r in reports])}
+    rows = [{"report": report, "standing": standing.get(report.month)} for report in reports]
+    return render(request, "reports/team_reports.html", {
+        "team": team, "rows": rows, "can_write": access.can_write_team_work(request.user, team)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report: the month as the job found it, the team's narrative and self-score (its
+    members edit and submit), and the advisor's review (the collaborative's leaders)."""
+    report = selectors.report_for(request.user, pk)
+    can_write = access.can_write_team_work(request.user, report.team)
+    can_review = access.can_manage_team(request.user, report.team)
+    narrative = review = None
+    if can_write and report.team_can_edit:
+        narrative = NarrativeForm(posted(request), instance=report)
+    if can_review and report.status in (MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.REVIEWED):
+        review = ReviewForm(posted(request), initial={
+            "advisor_score": None if report.advisor_score is None else str(report.advisor_score),
+            "feedback": report.feedback})
+    if request.method == "POST":
+        done = (_save_narrative(request, report, narrative) if narrative is not None
+                else _save_review(request, report, review) if review is not None else None)
+        if done is None:
+            raise PermissionDenied  # readable, but nothing on it is this person's to change now
+        if done:
+            return redirect(report)
+    return render(request, "reports/report_detail.html", {
+        "report": report, "team": report.team, "snapshot": report.snapshot,
+        "narrative": narrative, "review": review, "levels": scale.LEVELS,
+        "self_level": scale.level_of(report.self_score),
+        "advisor_level": scale.level_of(report.advisor_score),
+        "gap": report.score_gap is not None and report.score_gap >= scale.GAP,
+        "standing": selectors.team_months_of(report.team, [report.month])[0],
+        "submitted_by": report.submitted_by and (report.submitted_by.get_full_name()
+                                                 or report.submitted_by.get_username()),
+    })
+
+
+def _save_narrative(request: HttpRequest, report: MonthlyReport, form: NarrativeForm) -> bool:
+    if not form.is_valid():
+        return False
+    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    try:
+        with transaction.atomic():  # saving and submitting together, or neither
+            report = services.monthly_report_save(report=report, **fields)
+            if "submit" in request.POST:
+                services.monthly_report_submit(report=report, submitted_by=request.user)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    messages.success(request, _("Report submitted to your advisor.") if "submit" in request.POST
+                     else _("Report saved. Submit it when the team is ready."))
+    return True
+
+
+def _save_review(request: HttpRequest, report: MonthlyReport, form: ReviewForm) -> bool:
+    if not form.is_valid():
+        return False
+    changes = "changes" in request.POST
+    try:
+        services.monthly_report_review(report=report, reviewed_by=request.user,
+                                       advisor_score=form.cleaned_data["advisor_score"],
+                                       feedback=form.cleaned_data["feedback"], changes_requested=changes)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    messages.success(request, _("Sent back to the team with your feedback.") if changes
+                     else _("Review saved; the team has been told."))
+    return True
+
+
+@login_required
+def collaborative_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every team's report and data for one month, late ones flagged: for the leaders."""
+    collaborative = access.collaborative_for(request.user, pk, manage=True)
+    month = _month_asked(request)
+    teams = list(collaborative.teams.select_related("collaborative").order_by("name"))
+    rows = selectors.team_months(teams, month)
+    return render(request, "reports/collaborative_reports.html", {
+        "collaborative": collaborative, "month": month, "rows": rows,
+        "previous": add_months(month, -1), "next": add_months(month, 1),
+        "late_reports": sum(1 for row in rows if row.report_late),
+        "late_data": sum(1 for row in rows if row.data_late),
+        "gap": scale.GAP,
+    })
+
+
+@login_required
+@require_POST
+def collaborative_reports_build(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build (or refresh) a month's reports: queued for the worker after this request."""
+    collaborative = access.collaborative_for(request.user, pk, manage=True)
+    month = _month_asked(request, source=request.POST)
+    team_ids = list(collaborative.teams.values_list("pk", flat=True))
+    transaction.on_commit(lambda: [tasks.build_team_report.delay(team_id=team_id, month=month.isoformat())
+                                   for team_id in team_ids])
+    messages.success(request, _("Building the %(month)s reports of %(count)s teams. They appear here "
+                                "as the worker finishes them.") % {
+        "month": month.strftime("%Y-%m"), "count": len(team_ids)})
+    page = reverse("reports:collaborative-reports", args=[collaborative.pk])
+    return redirect(f"{page}?month={month:%Y-%m}")
+
+
+def _month_asked(request: HttpRequest, source: QueryDict | None = None) -> datetime.date:
+    raw = (source if source is not None else request.GET).get("month", "")
+    try:
+        return parse_month(raw) if raw else add_months(month_start(timezone.localdate()), -1)
+    except ValueError:
+        raise Http404("No such month.") from None

@@ -45,7 +45,8 @@ trap 'exit 143' TERM
 
 celery -A bsc_portal worker -l info &
 pids+=($!)
-celery -A bsc_portal beat -l info --schedule var/celerybeat-schedule &
+# The scheduler is django-celery-beat's (settings): schedules live in the database and the admin.
+celery -A bsc_portal beat -l info &
 pids+=($!)
 
 echo "up: serving http://127.0.0.1:8000 (Ctrl-C to stop; 'make clean-services' stops the databases)" >&2

@@ -163,6 +163,15 @@ def cycle_a(t: Targets) -> dict[str, Any]:
     return {"pk": cycle.pk}
 
 
+def report_a(t: Targets) -> dict[str, Any]:
+    """Team A's monthly report for last month, as the job builds it (ready for the team)."""
+    from measures.months import add_months, month_start
+    from reports.services import monthly_report_build
+
+    month = add_months(month_start(timezone.localdate()), -1)
+    return {"pk": monthly_report_build(team=t.team_a, month=month).pk}
+
+
 def framework_kind(t: Targets) -> dict[str, Any]:
     return {"pk": t.collaborative.pk, "kind": "change-idea"}
 
@@ -233,6 +242,12 @@ PAGES: dict[str, Row] = {
     "measures:detail":              row(measure, LOGIN, 404, 200, 200, 200, 404, 200, 404),
     "measures:figures-export":      row(measure, LOGIN, 404, 200, 200, 200, 404, 200, 404),
     "reports:team-charts":         row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    # Monthly reports: team work (members write and submit, leaders read and review); the
+    # month's list of every team is the leaders'; building is POST only.
+    "reports:team-reports":         row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "reports:report-detail":        row(report_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "reports:collaborative-reports": row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "reports:collaborative-reports-build": row(collab, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "measures:team-data":           row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "measures:team-data-month":     row(team_month, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "measures:team-data-import":    row(team_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
@@ -285,6 +300,11 @@ PAGES: dict[str, Row] = {
     "pdsa:spread":                  row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
     "api:pdsa-cycle-list":          row(none,   403,   200, 200, 200, 200, 200, 200, 200),
     "api:pdsa-cycle-detail":        row(cycle_a, 403,  404, 200, 404, 200, 404, 404, 404),
+    # Monthly reports in the API: the pages' rules. Submitting and reviewing are POST only.
+    "api:report-list":              row(none,   403,   200, 200, 200, 200, 200, 200, 200),
+    "api:report-detail":            row(report_a, 403, 404, 200, 404, 200, 404, 404, 404),
+    "api:report-submit":            row(report_a, 403, 405, 405, 405, 405, 405, 405, 405),
+    "api:report-review":            row(report_a, 403, 405, 405, 405, 405, 405, 405, 405),
 }
 
 # POST with no data, per persona, same columns. Whoever may not write is refused before
@@ -308,6 +328,10 @@ WRITES: dict[str, tuple[object, ...]] = {
     # An empty month is a valid "no values this month": saved as nothing, back to the list.
     "measures:team-data-month":     (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "measures:team-data-import":    (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    # An empty narrative is a valid save (back to the report); the advisor has nothing to
+    # review until the team submits; building a month queues it and goes back to the list.
+    "reports:report-detail":        (LOGIN, 404, 302, 404, 403,  404, 404, 404),
+    "reports:collaborative-reports-build": (LOGIN, 404, 403, 403, 302, 404, 403, 404),
     # API: measures are written by those who lead a collaborative, values by members of a
     # team; everyone else is refused before the input is read (the detail URLs take no
     # POST: 405 once the caller may write at all).
@@ -335,6 +359,13 @@ WRITES: dict[str, tuple[object, ...]] = {
     "pdsa:comment-create":          (LOGIN, 404, 200, 404, 200,  404, 404, 404),
     "api:pdsa-cycle-list":          (403,   403, 400, 400, 403,  403, 403, 403),
     "api:pdsa-cycle-detail":        (403,   403, 405, 405, 403,  403, 403, 403),
+    # The job builds reports (no POST to the list or a report). Whoever may not know the
+    # report exists gets 404; the team submits (an empty report has no self-score: 400),
+    # the leaders review (not submitted yet: 400); each 403 on the other's step.
+    "api:report-list":              (403,   405, 405, 405, 405,  405, 405, 405),
+    "api:report-detail":            (403,   405, 405, 405, 405,  405, 405, 405),
+    "api:report-submit":            (403,   404, 400, 404, 403,  404, 404, 404),
+    "api:report-review":            (403,   404, 403, 404, 400,  404, 404, 404),
 }
 
 # What a removal removes, to check it is gone.

@@ -21,6 +21,7 @@ from collaboratives.services import advisor_group_ensure
 from reports.demo.cycles import seed_cycles
 from reports.demo.framework import seed_framework
 from reports.demo.measures import seed_measures
+from reports.demo.reports import seed_reports
 from teams.models import MemberRole, Membership, Organization, Team
 
 PASSWORD = "bsc-demo-2026"
@@ -126,6 +127,7 @@ class Command(BaseCommand):
         seed_framework(sel)
         seed_measures(sel, sel_teams, today=timezone.localdate())
         seed_cycles(sel, sel_teams, today=timezone.localdate())
+        seed_reports(sel, sel_teams, advisor, today=timezone.localdate())
         for index, program in enumerate(FAMILY_PROGRAMS):
             self.staff_team(self.team(family, index, program), index + 100, with_family=True)
         return [

@@ -1,0 +1,112 @@
+"""What a monthly report's job reads: the team's month as plain, JSON-ready data.
+
+A constant number of queries per team (measures, values, cycles, members), whatever the
+number of months or measures, so a month of 1,000 teams builds in a bounded time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
+from measures import selectors as measure_selectors
+from measures import summaries
+from measures.formatting import format_value
+from measures.models import MeasureValue
+from measures.months import add_months, month_range
+from measures.series import team_series
+from pdsa.models import Cycle
+from teams.models import MemberRole, Membership, Team
+
+SNAPSHOT_VERSION = 1
+
+
+def team_month_snapshot(team: Team, month: datetime.date) -> dict:
+    """The team's PDSA cycles, measure values with their signal and status, missing data
+    and composition for ``month``."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "month": month.isoformat(),
+        "cycles": _cycles(team, month),
+        "measures": _measures(team, month),
+        "composition": _composition(team),
+    }
+
+
+def _cycles(team: Team, month: datetime.date) -> dict:
+    """Cycles started (planned start, else entry date) or completed (date done, else the day
+    it was marked complete) in the month."""
+    start, end = month, add_months(month, 1)
+    started = (Q(planned_start__gte=start, planned_start__lt=end)
+               | Q(planned_start__isnull=True, created_at__date__gte=start, created_at__date__lt=end))
+    completed = Q(status=Cycle.Status.COMPLETE) & (
+        Q(done_on__gte=start, done_on__lt=end)
+        | Q(done_on__isnull=True, completed_at__date__gte=start, completed_at__date__lt=end))
+    cycles = (Cycle.objects.filter(team=team).filter(started | completed)
+              .annotate(started_here=ExpressionWrapper(started, output_field=BooleanField()),
+                        completed_here=ExpressionWrapper(completed, output_field=BooleanField()))
+              .select_related("change_idea").order_by("change_idea__order", "number"))
+    rows = []
+    for cycle in cycles:
+        done = cycle.completed_here
+        rows.append({
+            "id": cycle.pk, "number": cycle.number, "title": cycle.title,
+            "change_idea": cycle.change_idea.title, "status": cycle.status,
+            "status_display": str(cycle.get_status_display()),
+            "decision": cycle.decision if done else "",
+            "decision_display": str(cycle.get_decision_display()) if done and cycle.decision else "",
+            "lead_role": cycle.lead_role,
+            "lead_role_display": str(cycle.get_lead_role_display()) if cycle.lead_role else "",
+            "started": cycle.started_here, "completed": done, "is_shared": cycle.is_shared,
+        })
+    decided = [row for row in rows if row["completed"]]
+    return {
+        "list": rows,
+        "started": sum(1 for row in rows if row["started"]),
+        "completed": len(decided),
+        "decisions": dict(Counter(row["decision"] for row in decided if row["decision"])),
+        "led_by_role": dict(Counter(row["lead_role"] for row in rows if row["lead_role"])),
+    }
+
+
+def _measures(team: Team, month: datetime.date) -> list[dict]:
+    measures = measure_selectors.collaborative_measures(team.collaborative)
+    values: dict[int, list[MeasureValue]] = defaultdict(list)
+    for value in (MeasureValue.objects.filter(team=team, month__lte=month).order_by("month")):
+        values[value.measure_id].append(value)
+    rows = []
+    for measure in measures:
+        own = values[measure.pk]
+        first = own[0].month if own else month
+        line = team_series(measure, own, team.name, month_range(first, month))
+        point = line.points[-1] if line.points else None
+        words = summaries.status_words(line)
+        rows.append({
+            "id": measure.pk, "name": measure.name, "type": measure.type,
+            "missing": point is None or point.value is None,
+            "value": None if point is None else point.value,
+            "display": format_value(measure, None if point is None else point.value),
+            "numerator": None if point is None else point.numerator,
+            "denominator": None if point is None else point.denominator,
+            "signal": bool(line.points) and (len(line.points) - 1) in line.signal_indices,
+            "variation": line.status.variation_icon if line.status else None,
+            "assurance": line.status.assurance_icon if line.status else None,
+            "variation_text": words.get("variation", ""),
+            "assurance_text": words.get("assurance", ""),
+            "summary": summaries.summary(line),
+        })
+    return rows
+
+
+def _composition(team: Team) -> dict:
+    roles = Counter(Membership.objects.filter(team=team).values_list("role", flat=True))
+    labels = dict(MemberRole.choices)
+    return {
+        "by_role": [{"role": role, "label": str(labels[role]), "count": roles.get(role, 0)}
+                    for role in MemberRole.values],
+        "members": sum(roles.values()),
+        "missing": [str(labels[role]) for role in (MemberRole.EDUCATOR, MemberRole.FAMILY)
+                    if not roles.get(role)],
+    }

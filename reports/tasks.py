@@ -1,0 +1,81 @@
+"""Celery jobs of the reports layer. They take ids, load, call a service and hold no logic of
+their own. Acknowledged late (a worker killed mid-task hands the task to another), retried
+with a back-off that stays well below the Redis visibility timeout, and idempotent: a
+report is one row per team and month, and an email event is claimed before it is sent."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import DatabaseError, IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from measures.months import add_months, month_start
+from reports import selectors, services
+from reports.models import MonthlyReport, ReportNotice
+from teams.models import Team
+
+RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": True, "retry_backoff_max": 300,
+         "retry_jitter": True, "max_retries": 5, "acks_late": True}
+
+
+@shared_task(**RETRY)
+def build_monthly_reports(*, month: str) -> int:
+    """Fan out one task per active team for ``month`` (YYYY-MM-DD); returns how many."""
+    day = datetime.date.fromisoformat(month)
+    team_ids = services.active_team_ids(day)
+    for team_id in team_ids:
+        build_team_report.delay(team_id=team_id, month=month)
+    return len(team_ids)
+
+
+@shared_task(**RETRY)
+def build_previous_month_reports() -> int:
+    """Beat's entry on the 1st: last month's reports for every active team."""
+    month = add_months(month_start(timezone.localdate()), -1)
+    return build_monthly_reports(month=month.isoformat())
+
+
+@shared_task(**RETRY)
+def build_team_report(*, team_id: int, month: str) -> int | None:
+    """Build (or refresh) one team's report; a team that is gone is skipped."""
+    team = Team.objects.select_related("collaborative").filter(pk=team_id).first()
+    if team is None:
+        return None
+    return services.monthly_report_build(team=team, month=datetime.date.fromisoformat(month)).pk
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=300, max_retries=5)
+def send_report_email(*, report_id: int, event: str) -> int:
+    """Tell the people concerned about a report event; returns how many emails went out."""
+    report = MonthlyReport.objects.select_related("team__collaborative").filter(pk=report_id).first()
+    if report is None:
+        return 0
+    occurred_at = {"ready": report.ready_notified_at, "submitted": report.submitted_at}.get(
+        event, report.reviewed_at)
+    recipients = selectors.report_email_recipients(report, event)
+    if occurred_at is None or not recipients:
+        return 0
+    link = settings.SITE_URL + report.get_absolute_url()
+    sent = 0
+    for person in recipients:
+        try:
+            with transaction.atomic():
+                notice = ReportNotice.objects.create(report=report, event=event,
+                                                     occurred_at=occurred_at, recipient=person)
+        except IntegrityError:
+            continue  # this person already has it
+        context = {"report": report, "person": person, "event": event, "link": link}
+        subject = " ".join(render_to_string("reports/emails/report_subject.txt", context).split())
+        try:
+            send_mail(subject=subject, message=render_to_string("reports/emails/report.txt", context),
+                      from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[person.email])
+        except OSError:
+            notice.delete()  # not sent: the retry may send it
+            raise
+        sent += 1
+    return sent

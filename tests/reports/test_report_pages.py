@@ -1,0 +1,134 @@
+"""The report pages: a member completes and submits the month, the advisor reviews it, and
+the month's list shows who is late."""
+
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from measures.months import add_months, month_start
+from reports import services
+from reports.models import MonthlyReport
+
+pytestmark = pytest.mark.django_db
+LAST_MONTH = add_months(month_start(timezone.localdate()), -1)
+
+
+@pytest.fixture
+def report(world):
+    return services.monthly_report_build(team=world.team_a, month=LAST_MONTH)
+
+
+def test_it_lets_a_member_save_then_submit_the_report(client, world, report):
+    client.force_login(world.member_a)
+    form = {"successes": "Calmer arrivals", "challenges": "", "next_steps": "", "supports_needed": ""}
+    response = client.post(report.get_absolute_url(), {**form, "save": ""})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.successes, report.status) == ("Calmer arrivals", MonthlyReport.Status.GENERATED)
+    client.post(report.get_absolute_url(), {**form, "self_score": "2.5", "submit": ""})
+    report.refresh_from_db()
+    assert (report.status, report.self_score, report.submitted_by) == (
+        MonthlyReport.Status.SUBMITTED, Decimal("2.5"), world.member_a)
+
+
+def test_it_says_a_self_score_is_needed_to_submit_and_saves_nothing(client, world, report):
+    client.force_login(world.member_a)
+    response = client.post(report.get_absolute_url(), {"successes": "Tried", "submit": ""})
+    assert response.status_code == 200
+    assert "Choose where the team stands" in response.text
+    report.refresh_from_db()
+    assert (report.successes, report.status) == ("", MonthlyReport.Status.GENERATED)
+
+
+def test_it_shows_each_levels_meaning_beside_the_score(client, world, report):
+    client.force_login(world.member_a)
+    text = client.get(report.get_absolute_url()).text
+    assert "Changes tested, but no improvement" in text
+    assert "measures graphed with their targets" in text
+
+
+def submitted(world, report) -> MonthlyReport:
+    services.monthly_report_save(report=report, self_score=Decimal("4.0"))
+    return services.monthly_report_submit(report=report, submitted_by=world.member_a)
+
+
+def test_it_lets_the_advisor_score_and_give_feedback(client, world, report):
+    submitted(world, report)
+    client.force_login(world.advisor)
+    client.post(report.get_absolute_url(), {"advisor_score": "2.5", "feedback": "Let's talk.", "review": ""})
+    report.refresh_from_db()
+    assert (report.status, report.advisor_score, report.reviewed_by) == (
+        MonthlyReport.Status.REVIEWED, Decimal("2.5"), world.advisor)
+    client.force_login(world.member_a)
+    text = client.get(report.get_absolute_url()).text
+    assert "Let&#x27;s talk." in text
+    assert "differ by 1.0 or more" in text
+
+
+def test_it_sends_the_report_back_with_what_to_change(client, world, report):
+    submitted(world, report)
+    client.force_login(world.advisor)
+    client.post(report.get_absolute_url(), {"feedback": "Add the family's view.", "changes": ""})
+    report.refresh_from_db()
+    assert report.status == MonthlyReport.Status.CHANGES_REQUESTED
+    client.force_login(world.member_a)
+    text = client.get(report.get_absolute_url()).text
+    assert "Your advisor asks for changes" in text
+    assert "Save and submit to the advisor" in text
+
+
+def test_it_keeps_the_advisor_out_of_the_teams_narrative(client, world, report):
+    client.force_login(world.advisor)
+    response = client.post(report.get_absolute_url(), {"successes": "Not mine to write", "save": ""})
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.successes == ""
+
+
+def test_it_lists_the_months_reports_with_the_late_ones_flagged(client, world, report):
+    client.force_login(world.advisor)
+    after_due = add_months(LAST_MONTH, 1).replace(day=world.collaborative.report_due_day + 1)
+    with mock.patch("reports.selectors.timezone.localdate", return_value=after_due):
+        response = client.get(reverse("reports:collaborative-reports", args=[world.collaborative.pk]),
+                              {"month": LAST_MONTH.strftime("%Y-%m")})
+    rows = {row.team.name: row for row in response.context["rows"]}
+    assert rows["Team A"].report == report
+    assert rows["Team B"].report is None
+    assert response.context["late_reports"] == 2
+    assert response.text.count(">late<") == 2
+
+
+def test_it_queues_a_month_for_the_worker(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.advisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:collaborative-reports-build", args=[world.collaborative.pk]),
+            {"month": LAST_MONTH.strftime("%Y-%m")})
+    assert response.status_code == 302
+    built = MonthlyReport.objects.filter(month=LAST_MONTH, team__collaborative=world.collaborative)
+    assert built.count() == 2
+
+
+def test_it_answers_404_for_a_month_it_cannot_read(client, world):
+    client.force_login(world.advisor)
+    response = client.get(reverse("reports:collaborative-reports", args=[world.collaborative.pk]),
+                          {"month": "2026-13"})
+    assert response.status_code == 404
+
+
+def test_it_lists_a_teams_reports_for_its_members(client, world, report):
+    client.force_login(world.member_a)
+    response = client.get(reverse("reports:team-reports", args=[world.team_a.pk]))
+    assert [row["report"] for row in response.context["rows"]] == [report]
+
+
+def test_it_shows_a_report_submitted_by_someone_since_removed(client, world, report):
+    submitted(world, report)
+    MonthlyReport.objects.filter(pk=report.pk).update(submitted_by=None)
+    client.force_login(world.advisor)
+    response = client.get(report.get_absolute_url())
+    assert response.status_code == 200
+    assert "Submitted on" in response.text
