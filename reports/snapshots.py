@@ -47,7 +47,7 @@ def _cycles(team: Team, month: datetime.date) -> dict:
     cycles = (Cycle.objects.filter(team=team).filter(started | completed)
               .annotate(started_here=ExpressionWrapper(started, output_field=BooleanField()),
                         completed_here=ExpressionWrapper(completed, output_field=BooleanField()))
-              .select_related("change_idea").order_by("change_idea__order", "number"))
+              .select_related("change_idea").order_by("change_idea__order", "number", "pk"))
     rows = []
     for cycle in cycles:
         done = cycle.completed_here
