@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from collaboratives.views import InvitationAcceptView
 from measures.api import MeasureValueViewSet, MeasureViewSet
 from pdsa.api import CycleViewSet
+from reports.api import ReportViewSet
 from teams.api import ChangeIdeaViewSet, CollaborativeViewSet, MembershipViewSet, TeamViewSet
 from teams.views.home import home
 
@@ -19,6 +20,7 @@ router.register("measures", MeasureViewSet, basename="measure")
 router.register("measure-values", MeasureValueViewSet, basename="measure-value")
 router.register("pdsa-cycles", CycleViewSet, basename="pdsa-cycle")
 router.register("change-ideas", ChangeIdeaViewSet, basename="change-idea")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
     path("", home, name="home"),
