@@ -110,3 +110,22 @@ class ReportNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} — {self.event} — {self.recipient_id}"
+
+
+class ReportBuild(models.Model):
+    """An advisor's request to build or refresh a month's reports: what the progress bar
+    counts against (reports built since it was asked for)."""
+
+    collaborative = models.ForeignKey("collaboratives.Collaborative", on_delete=models.CASCADE,
+                                      related_name="report_builds")
+    month = models.DateField()
+    total = models.PositiveIntegerField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.collaborative} — {self.month:%Y-%m} — {self.requested_at:%Y-%m-%d %H:%M}"

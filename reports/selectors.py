@@ -17,7 +17,7 @@ from django.utils import timezone
 from collaboratives.models import Collaborative, CollaborativeRole
 from measures.models import Measure, MeasureValue
 from measures.months import add_months, month_start
-from reports.models import MonthlyReport
+from reports.models import MonthlyReport, ReportBuild
 from teams import access
 from teams.models import Team
 
@@ -117,3 +117,16 @@ def report_email_recipients(report: MonthlyReport, event: str) -> list[AbstractB
     else:
         people = users.filter(memberships__team_id=report.team_id)
     return list(people.distinct().order_by("pk"))
+
+
+def report_build_for(collaborative: Collaborative, pk: int) -> ReportBuild:
+    build = ReportBuild.objects.filter(collaborative=collaborative, pk=pk).first()
+    if build is None:
+        raise Http404("No such build.")
+    return build
+
+
+def report_build_progress(build: ReportBuild) -> int:
+    """How many of the build's reports have been built since it was asked for."""
+    return MonthlyReport.objects.filter(team__collaborative_id=build.collaborative_id, month=build.month,
+                                        built_at__gte=build.requested_at).count()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from collaboratives.models import Collaborative
 from measures.months import month_start
 from reports import scale
-from reports.models import MonthlyReport
+from reports.models import MonthlyReport, ReportBuild
 from reports.snapshots import team_month_snapshot
 from teams.models import Team
 
@@ -130,3 +130,22 @@ def _email_on_commit(report: MonthlyReport, event: str) -> None:
     from reports.tasks import send_report_email
 
     transaction.on_commit(lambda: send_report_email.delay(report_id=report.pk, event=event))
+
+
+@transaction.atomic
+def report_build_request(*, collaborative: Collaborative, month: datetime.date,
+                         requested_by: AbstractBaseUser) -> ReportBuild:
+    """Queue the build (or refresh) of every team's report for ``month``, once this
+    transaction commits; the returned row is what the progress bar counts against."""
+    month = month_start(month)
+    team_ids = list(collaborative.teams.order_by("pk").values_list("pk", flat=True))
+    build = ReportBuild.objects.create(collaborative=collaborative, month=month, total=len(team_ids),
+                                       requested_by=requested_by)
+    from reports.tasks import build_team_report
+
+    def enqueue() -> None:
+        for team_id in team_ids:
+            build_team_report.delay(team_id=team_id, month=month.isoformat())
+
+    transaction.on_commit(enqueue)
+    return build

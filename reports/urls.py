@@ -11,4 +11,6 @@ urlpatterns = [
     path("collaboratives/<int:pk>/reports/", views.collaborative_reports, name="collaborative-reports"),
     path("collaboratives/<int:pk>/reports/build/", views.collaborative_reports_build,
          name="collaborative-reports-build"),
+    path("collaboratives/<int:pk>/reports/builds/<int:build_pk>/", views.report_build_status,
+         name="report-build-status"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from collaboratives.forms import add_service_errors, posted
 from measures.chart_views import team_chart_context
 from measures.months import add_months, month_start, parse_month
 from pdsa.selectors import decision_markers
-from reports import scale, selectors, services, tasks
+from reports import scale, selectors, services
 from reports.forms import NarrativeForm, ReviewForm
 from reports.models import MonthlyReport
 from teams import access
@@ -121,7 +121,11 @@ def collaborative_reports(request: HttpRequest, pk: int) -> HttpResponse:
     month = _month_asked(request)
     teams = list(collaborative.teams.select_related("collaborative").order_by("name"))
     rows = selectors.team_months(teams, month)
+    build_pk = request.GET.get("build", "")
+    build = (selectors.report_build_for(collaborative, int(build_pk))
+             if build_pk.isascii() and build_pk.isdigit() else None)
     return render(request, "reports/collaborative_reports.html", {
+        "build": build,
         "collaborative": collaborative, "month": month, "rows": rows,
         "previous": add_months(month, -1), "next": add_months(month, 1),
         "late_reports": sum(1 for row in rows if row.report_late),
@@ -133,17 +137,28 @@ def collaborative_reports(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def collaborative_reports_build(request: HttpRequest, pk: int) -> HttpResponse:
-    """Build (or refresh) a month's reports: queued for the worker after this request."""
+    """Build (or refresh) a month's reports: queued for the worker after this request; the
+    list then shows a progress bar."""
     collaborative = access.collaborative_for(request.user, pk, manage=True)
     month = _month_asked(request, source=request.POST)
-    team_ids = list(collaborative.teams.values_list("pk", flat=True))
-    transaction.on_commit(lambda: [tasks.build_team_report.delay(team_id=team_id, month=month.isoformat())
-                                   for team_id in team_ids])
-    messages.success(request, _("Building the %(month)s reports of %(count)s teams. They appear here "
-                                "as the worker finishes them.") % {
-        "month": month.strftime("%Y-%m"), "count": len(team_ids)})
+    build = services.report_build_request(collaborative=collaborative, month=month,
+                                          requested_by=request.user)
+    messages.success(request, _("Building the %(month)s reports of %(count)s teams.") % {
+        "month": month.strftime("%Y-%m"), "count": build.total})
     page = reverse("reports:collaborative-reports", args=[collaborative.pk])
-    return redirect(f"{page}?month={month:%Y-%m}")
+    return redirect(f"{page}?month={month:%Y-%m}&build={build.pk}")
+
+
+@login_required
+def report_build_status(request: HttpRequest, pk: int, build_pk: int) -> JsonResponse:
+    """How far a build has got, for the progress bar to poll."""
+    collaborative = access.collaborative_for(request.user, pk, manage=True)
+    build = selectors.report_build_for(collaborative, build_pk)
+    done = min(selectors.report_build_progress(build), build.total)
+    percent = 100 if not build.total else round(100 * done / build.total)
+    text = _("%(done)s of %(total)s reports built") % {"done": done, "total": build.total}
+    return JsonResponse({"done": done, "total": build.total, "percent": percent,
+                         "finished": done >= build.total, "text": text})
 
 
 def _month_asked(request: HttpRequest, source: QueryDict | None = None) -> datetime.date:

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures.months import add_months, month_start
-from reports import services
-from reports.models import MonthlyReport
+from reports import services, tasks
+from reports.models import MonthlyReport, ReportBuild
 
 pytestmark = pytest.mark.django_db
 LAST_MONTH = add_months(month_start(timezone.localdate()), -1)
@@ -132,3 +132,37 @@ def test_it_shows_a_report_submitted_by_someone_since_removed(client, world, rep
     response = client.get(report.get_absolute_url())
     assert response.status_code == 200
     assert "Submitted on" in response.text
+
+
+def test_it_counts_a_builds_progress_as_the_worker_builds(client, world):
+    client.force_login(world.advisor)
+    build_url = reverse("reports:collaborative-reports-build", args=[world.collaborative.pk])
+    with mock.patch.object(tasks.build_team_report, "delay") as delay:
+        response = client.post(build_url, {"month": LAST_MONTH.strftime("%Y-%m")})
+    build = ReportBuild.objects.get()
+    assert response["Location"].endswith(f"?month={LAST_MONTH:%Y-%m}&build={build.pk}")
+    status_url = reverse("reports:report-build-status", args=[world.collaborative.pk, build.pk])
+    assert client.get(status_url).json() == {"done": 0, "total": 2, "percent": 0, "finished": False,
+                                             "text": "0 of 2 reports built"}
+    services.monthly_report_build(team=world.team_a, month=LAST_MONTH)
+    assert client.get(status_url).json()["percent"] == 50
+    services.monthly_report_build(team=world.team_b, month=LAST_MONTH)
+    assert client.get(status_url).json()["finished"] is True
+    assert delay.call_count == 0  # queued only once the request's transaction commits
+
+
+def test_it_shows_the_progress_bar_after_a_build_is_asked_for(client, world):
+    build = ReportBuild.objects.create(collaborative=world.collaborative, month=LAST_MONTH, total=2)
+    client.force_login(world.advisor)
+    response = client.get(reverse("reports:collaborative-reports", args=[world.collaborative.pk]),
+                          {"month": LAST_MONTH.strftime("%Y-%m"), "build": build.pk})
+    assert 'data-status-url="' + reverse("reports:report-build-status",
+                                         args=[world.collaborative.pk, build.pk]) in response.text
+    assert "/static/js/progress.js" in response.text
+
+
+def test_it_keeps_another_collaboratives_build_unknown(client, world):
+    build = ReportBuild.objects.create(collaborative=world.other_collaborative, month=LAST_MONTH, total=1)
+    client.force_login(world.advisor)
+    url = reverse("reports:report-build-status", args=[world.collaborative.pk, build.pk])
+    assert client.get(url).status_code == 404
