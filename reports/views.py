@@ -21,7 +21,7 @@ from collaboratives.forms import add_service_errors, posted
 from measures.chart_views import team_chart_context
 from measures.months import add_months, month_start, parse_month
 from pdsa.selectors import decision_markers
-from reports import scale, selectors, services
+from reports import charts, scale, selectors, services
 from reports.forms import NarrativeForm, ReviewForm
 from reports.models import MonthlyReport
 from teams import access
@@ -42,9 +42,11 @@ def team_reports(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.team_work_for(request.user, pk)
     reports = list(team.monthly_reports.order_by("-month"))
     standing = {row.month: row for row in selectors.team_months_of(team, [r.month for r in reports])}
-    rows = [{"report": report, "standing": standing.get(report.month)} for report in reports]
+    rows = [{"report": report, "standing": standing.get(report.month),
+             "gap": report.score_gap is not None and report.score_gap >= scale.GAP} for report in reports]
     return render(request, "reports/team_reports.html", {
-        "team": team, "rows": rows, "can_write": access.can_write_team_work(request.user, team)})
+        "team": team, "rows": rows, "can_write": access.can_write_team_work(request.user, team),
+        "score_figure": charts.score_chart(reports), "score_summary": charts.score_summary(reports)})
 
 
 @login_required

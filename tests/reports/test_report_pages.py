@@ -166,3 +166,15 @@ def test_it_keeps_another_collaboratives_build_unknown(client, world):
     client.force_login(world.advisor)
     url = reverse("reports:report-build-status", args=[world.collaborative.pk, build.pk])
     assert client.get(url).status_code == 404
+
+
+def test_it_charts_the_scores_over_time_and_flags_a_gap(client, world, report):
+    services.monthly_report_review(report=submitted(world, report), reviewed_by=world.advisor,
+                                   advisor_score=Decimal("2.5"), feedback="")
+    client.force_login(world.advisor)
+    response = client.get(reverse("reports:team-reports", args=[world.team_a.pk]))
+    figure = response.context["score_figure"]
+    assert [trace["y"] for trace in figure["data"][:2]] == [[4.0], [2.5]]
+    assert figure["data"][2]["name"] == "Scores 1.0 or more apart"
+    assert "1.0 or more apart" in response.context["score_summary"]
+    assert response.context["rows"][0]["gap"] is True
