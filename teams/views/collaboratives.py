@@ -23,7 +23,8 @@ from collaboratives.forms import (
 )
 from collaboratives.models import CollaborativeRole, Period
 from teams import access
-from teams.selectors import composition_gaps, teams_with_composition
+from teams.selectors import team_counts
+from teams.views.teams import team_table
 
 
 @login_required
@@ -56,21 +57,17 @@ def collaborative_create(request: HttpRequest) -> HttpResponse:
 def collaborative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     collaborative = access.collaborative_for(request.user, pk)
     periods = selectors.collaborative_timeline(collaborative)
-    teams = list(teams_with_composition(access.teams_listed_in(request.user, collaborative)))
-    readable = set(access.teams_visible_to(request.user).filter(collaborative=collaborative)
-                   .values_list("pk", flat=True))
+    # Members and state viewers see every team's name but open only the teams they may read.
+    teams = access.teams_listed_in(request.user, collaborative)
+    counts = team_counts(teams)  # of the whole collaborative, not of the page
     can_manage = access.can_manage_collaborative(request.user, collaborative)
-    rows = [
-        {"team": team, "readable": team.pk in readable,
-         "gaps": composition_gaps(team) if can_manage or team.pk in readable else []}
-        for team in teams
-    ]
     return render(request, "collaboratives/collaborative_detail.html", {
         "collaborative": collaborative,
         "periods": periods,
         "current_period": selectors.current_period(periods),
-        "team_rows": rows,
-        "incomplete_count": sum(1 for row in rows if row["gaps"]),
+        **team_table(request, teams, with_gaps=can_manage, may_filter_gaps=can_manage,
+                     total=counts.total),
+        "incomplete_count": counts.not_cross_role if can_manage else 0,
         "staff": selectors.collaborative_staff(collaborative),
         "can_manage": can_manage,
         "can_manage_staff": access.can_manage_collaborative_staff(request.user, collaborative),

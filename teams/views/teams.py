@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,13 +18,73 @@ from django.views.decorators.http import require_http_methods
 from collaboratives.forms import add_service_errors, posted
 from teams import access, selectors, services
 from teams.forms import MemberAddForm, MembershipForm, OrganizationForm, TeamCreateForm, TeamForm
+from teams.models import Organization, Team
+
+TEAMS_PER_PAGE = 50
+# Fewer teams than this fit on a screen or two, where a filter form is only clutter.
+TEAMS_FILTER_FROM = 10
+
+
+@dataclass(frozen=True)
+class TeamFilter:
+    """A team table's filter, from the query string (``?q=`` and ``?gaps=1``)."""
+
+    query: str = ""
+    not_cross_role: bool = False
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, *, may_filter_gaps: bool) -> TeamFilter:
+        return cls(
+            query=request.GET.get("q", "").strip()[:100],
+            # Composition is for leaders: nobody else may learn it by filtering on it.
+            not_cross_role=may_filter_gaps and request.GET.get("gaps") == "1",
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.query or self.not_cross_role)
+
+
+def team_table(request: HttpRequest, teams: QuerySet[Team], *, with_gaps: bool,
+               may_filter_gaps: bool = False, total: int | None = None) -> dict[str, Any]:
+    """Template context for one page of a team table: the ``teams`` that match the filter
+    in the query string, ``TEAMS_PER_PAGE`` at a time. ``total`` is ``teams.count()`` when
+    the caller has counted them already.
+
+    Rows carry what the template would otherwise work out per row (the program's kind in
+    words, the team's URL if the user may open it), so a page costs little to render."""
+    team_filter = TeamFilter.from_request(request, may_filter_gaps=may_filter_gaps)
+    matching = selectors.teams_with_composition(selectors.teams_filtered(
+        teams, query=team_filter.query, not_cross_role=team_filter.not_cross_role))
+    paginator = Paginator(matching, TEAMS_PER_PAGE)
+    if total is not None and not team_filter.is_active:
+        paginator.count = total  # the same number; setting the cached property spares a query
+    page = paginator.get_page(request.GET.get("page"))
+    if total is None:
+        total = teams.count() if team_filter.is_active else paginator.count
+    on_page = list(page.object_list)
+    kinds = {value: str(label) for value, label in Organization.Kind.choices}
+    gaps = selectors.composition_gaps_by_team(on_page) if with_gaps else {}
+    rows = [{
+        "team": team,
+        "kind": kinds.get(team.organization.kind, team.organization.kind),
+        "url": team.get_absolute_url() if access.can_read_team(request.user, team) else "",
+        "gaps": gaps.get(team.pk, []),
+    } for team in on_page]
+    return {
+        "team_rows": rows, "team_page": page, "team_total": total, "team_filter": team_filter,
+        "may_filter_gaps": may_filter_gaps,
+        "show_team_filter": team_filter.is_active or total > TEAMS_FILTER_FROM,
+        # Elided, so the links stay a handful however many teams there are.
+        "team_page_links": (list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+                            if paginator.num_pages > 1 else []),
+    }
 
 
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    teams = selectors.teams_with_composition(access.teams_visible_to(request.user))
-    rows = [{"team": team, "gaps": selectors.composition_gaps(team)} for team in teams]
-    return render(request, "teams/team_list.html", {"team_rows": rows})
+    table = team_table(request, access.teams_visible_to(request.user), with_gaps=True)
+    return render(request, "teams/team_list.html", table)
 
 
 @login_required
