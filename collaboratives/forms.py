@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, QueryDict
@@ -42,7 +44,7 @@ class CollaborativeForm(forms.ModelForm):
         model = Collaborative
         fields = [
             "name", "topic", "state", "status", "start_date", "end_date", "aim_statement",
-            "aim_target_date",
+            "aim_target_date", "data_due_day", "report_due_day",
         ]
         widgets = {
             "start_date": DateInput(),
@@ -51,8 +53,16 @@ class CollaborativeForm(forms.ModelForm):
             "aim_statement": forms.Textarea(attrs={"rows": 4}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("data_due_day", "report_due_day"):
+            self.fields[name].required = False  # left empty: keep the current (or default) day
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        for name in ("data_due_day", "report_due_day"):
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error(

@@ -31,7 +31,7 @@ class CollaborativeSerializer(serializers.ModelSerializer):
         model = Collaborative
         fields = [
             "id", "name", "topic", "state", "status", "start_date", "end_date",
-            "aim_statement", "aim_target_date", "periods",
+            "aim_statement", "aim_target_date", "data_due_day", "report_due_day", "periods",
         ]
 
 

@@ -115,3 +115,23 @@ def test_it_shows_the_aim_and_timeline_to_a_state_viewer_without_edit_links(clie
     assert world.collaborative.aim_statement in response.text
     assert reverse("collaboratives:update", args=[world.collaborative.pk]) not in response.text
     assert reverse("teams:detail", args=[world.team_a.pk]) not in response.text
+
+
+def test_it_sets_when_monthly_data_and_reports_are_due(client, world):
+    client.force_login(world.advisor)
+    data = {**VALID, "name": "Growing Together", "start_date": "2026-01-01",
+            "end_date": "2027-03-31", "data_due_day": "5", "report_due_day": "15"}
+    client.post(reverse("collaboratives:update", args=[world.collaborative.pk]), data)
+    world.collaborative.refresh_from_db()
+    assert (world.collaborative.data_due_day, world.collaborative.report_due_day) == (5, 15)
+
+
+def test_it_refuses_a_due_day_some_months_do_not_have(client, world):
+    client.force_login(world.advisor)
+    data = {**VALID, "name": "Growing Together", "start_date": "2026-01-01",
+            "end_date": "2027-03-31", "report_due_day": "30"}
+    response = client.post(reverse("collaboratives:update", args=[world.collaborative.pk]), data)
+    assert response.status_code == 200
+    assert "report_due_day" in response.context["form"].errors
+    world.collaborative.refresh_from_db()
+    assert world.collaborative.report_due_day == 10
