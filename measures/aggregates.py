@@ -144,13 +144,29 @@ class Figures:
 def measure_figures(measure: Measure, user: access.User) -> Figures:
     """The measure's collaborative figures for ``user``: complete for those who lead the
     collaborative, with the small-cell rules applied for everyone else."""
-    full = access.can_manage_collaborative(user, measure.collaborative)
+    return _cached_figures(measure, full=access.can_manage_collaborative(user, measure.collaborative))
+
+
+def public_figures(measure: Measure) -> Figures:
+    """The figures as someone who does not lead the collaborative sees them, whoever asks:
+    for what leaves the portal (the collaborative's monthly report to funders and the state)."""
+    return _cached_figures(measure, full=False)
+
+
+def _cached_figures(measure: Measure, *, full: bool) -> Figures:
     key = _cache_key(measure, full)
     figures = cache.get(key)
     if figures is None:
         figures = compute_figures(measure, full=full)
         cache.set(key, figures, _CACHE_SECONDS)
     return figures
+
+
+def teams_figure_shown(teams: int) -> bool:
+    """Whether a figure about ``teams`` teams (a distribution of their scores, say) may be
+    shown to people who do not lead the collaborative."""
+    return privacy.cell_reason(privacy.Cell(None if teams == 0 else 10.0, None, teams),
+                               min_teams=min_teams()) is None
 
 
 def compute_figures(measure: Measure, *, full: bool) -> Figures:

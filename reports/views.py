@@ -19,9 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from collaboratives.forms import add_service_errors, posted
 from measures.chart_views import team_chart_context
+from measures.csvio import write_table
 from measures.months import add_months, month_start, parse_month
 from pdsa.selectors import decision_markers
-from reports import charts, scale, selectors, services
+from reports import charts, collaborative_report, scale, selectors, services
 from reports.forms import NarrativeForm, ReviewForm
 from reports.models import MonthlyReport
 from teams import access
@@ -161,6 +162,31 @@ def report_build_status(request: HttpRequest, pk: int, build_pk: int) -> JsonRes
     text = _("%(done)s of %(total)s reports built") % {"done": done, "total": build.total}
     return JsonResponse({"done": done, "total": build.total, "percent": percent,
                          "finished": done >= build.total, "text": text})
+
+
+@login_required
+def collaborative_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """The collaborative's month in aggregates, for funders and the state (anyone who reads
+    the collaborative; the same figures whoever asks)."""
+    collaborative = access.collaborative_for(request.user, pk)
+    month = _month_asked(request)
+    return render(request, "reports/collaborative_summary.html", {
+        "collaborative": collaborative,
+        "report": collaborative_report.collaborative_month(collaborative, month),
+        "previous": add_months(month, -1), "next": add_months(month, 1),
+    })
+
+
+@login_required
+def collaborative_summary_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    collaborative = access.collaborative_for(request.user, pk)
+    month = _month_asked(request)
+    report = collaborative_report.collaborative_month(collaborative, month)
+    header, rows = collaborative_report.csv_rows(report)
+    response = HttpResponse(write_table(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="bsc-collaborative-{collaborative.pk}-'
+                                       f'{month:%Y-%m}.csv"')
+    return response
 
 
 def _month_asked(request: HttpRequest, source: QueryDict | None = None) -> datetime.date:
