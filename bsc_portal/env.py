@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,3 +53,14 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str:
         allowed = ", ".join(f"{scheme}://" for scheme in schemes)
         raise ImproperlyConfigured(f"{name} must start with one of: {allowed}")
     return raw
+
+
+def redis_sibling_db(url: str) -> str:
+    """The same Redis server, the next database number (``redis://h:6379/0`` → ``/1``);
+    empty for an empty URL."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    number = int(path) + 1 if path.isdigit() else 1
+    return urlunsplit(parts._replace(path=f"/{number}"))

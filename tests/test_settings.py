@@ -70,3 +70,17 @@ def test_it_switches_to_postgresql_and_redis_from_the_environment():
     assert result.stdout.split() == [
         "django.db.backends.postgresql", "redis://127.0.0.1:1/0", "False", "RedisCache",
     ]
+
+
+@pytest.mark.parametrize(("broker", "cache"), [
+    ("redis://127.0.0.1:1/0", "redis://127.0.0.1:1/1"),
+    ("redis://127.0.0.1:1", "redis://127.0.0.1:1/1"),
+    ("rediss://user:pw@cache.example:6380/4", "rediss://user:pw@cache.example:6380/5"),
+])
+def test_it_keeps_the_cache_in_another_redis_database_than_the_broker(broker, cache):
+    # Clearing the cache must never drop the broker's queued or unacknowledged tasks.
+    result = run_manage("shell", "-v", "0", "-c", (
+        "from django.conf import settings as s; print(s.CACHES['default']['LOCATION'])"
+    ), env={"REDIS_URL": broker})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == cache
