@@ -151,6 +151,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.build_previous_month_reports",
         "schedule": crontab(minute=0, hour=3, day_of_month=1),  # reports of last month, on the 1st
     },
+    "due-reminders": {
+        "task": "reports.tasks.send_due_reminders",
+        "schedule": crontab(minute=0, hour=7),  # daily: months due in three days
+    },
+    "weekly-digests": {
+        "task": "reports.tasks.send_weekly_digests",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
 }
 
 # --- Authentication, sessions and lock-out ------------------------------------------

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from collaboratives.profile_views import profile
 from collaboratives.views import InvitationAcceptView
 from measures.api import MeasureValueViewSet, MeasureViewSet
 from pdsa.api import CycleViewSet
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/invitation/<uidb64>/<token>/", InvitationAcceptView.as_view(),
          name="invitation-accept"),
+    path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("collaboratives/", include("teams.urls_collaboratives")),
     path("", include("teams.urls")),

@@ -350,3 +350,49 @@ class ChangeIdea(FrameworkItem):
                                     name="change_idea_unique_title",
                                     violation_error_message=_("That change idea already exists.")),
         ]
+
+
+class NotificationPreferences(models.Model):
+    """Which of the portal's scheduled emails one person wants. The row is made the first
+    time they save their profile; until then they get both, the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_preferences")
+    due_reminders = models.BooleanField(
+        _("due-date reminders"), default=True,
+        help_text=_("Three days before your team's monthly data or report is due, an email "
+                    "saying what is still missing. Nothing is sent when your team is done."))
+    weekly_digest = models.BooleanField(
+        _("weekly digest"), default=True,
+        help_text=_("For advisors and coaches, on Mondays: late data and reports, PDSA cycles "
+                    "with no change for four weeks, new comments, and teams whose self-score "
+                    "and your score are far apart. Nothing is sent in a quiet week."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("notification preferences")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} — notification preferences"
+
+
+class EmailClaim(models.Model):
+    """One scheduled email (a reminder, a digest) to one person, claimed just before it is
+    sent: a retried or repeated task finds the claim and skips that person, so nobody gets
+    the same email twice. A send that fails gives its claim back for the retry. ``key``
+    names the occasion within its ``kind`` (e.g. ``12:2026-03:data``, or a week's Monday)."""
+
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=100)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "recipient"],
+                                               name="email_claim_once_per_occasion_and_person")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} — {self.key} — {self.recipient_id}"

@@ -9,13 +9,15 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from collaboratives.models import Collaborative
 from measures.months import add_months, month_start
-from reports import selectors, services
+from reports import notifications, selectors, services
 from reports.models import MonthlyReport, ReportNotice
 from teams.models import Team
 
@@ -79,3 +81,61 @@ def send_report_email(*, report_id: int, event: str) -> int:
             raise
         sent += 1
     return sent
+
+
+# --- Scheduled emails: the reminder before a month is due, the weekly digest ----------------------
+
+EMAIL_RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "retry_backoff_max": 300,
+               "retry_jitter": True, "max_retries": 5}
+
+
+@shared_task(**RETRY)
+def send_due_reminders(*, day: str | None = None) -> int:
+    """Beat's daily entry: one task per person whose team's month, due in three days, is
+    incomplete (``day``, YYYY-MM-DD, stands in for today). Returns how many were queued."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    reminders = notifications.due_reminders(today)
+    for reminder in reminders:
+        send_reminder_email.delay(user_id=reminder.person.pk, collaborative_id=reminder.collaborative.pk,
+                                  month=reminder.month.isoformat(), kinds=list(reminder.kinds))
+    return len(reminders)
+
+
+@shared_task(**EMAIL_RETRY)
+def send_reminder_email(*, user_id: int, collaborative_id: int, month: str, kinds: list[str]) -> int:
+    """Remind one person of what their team still owes for ``month``; worked out again now,
+    so a team that finished meanwhile is not reminded. Retried on mail-server errors with
+    the claim given back; a kind already claimed is never sent again. Returns 1 if sent."""
+    person = get_user_model().objects.filter(pk=user_id).first()
+    collaborative = Collaborative.objects.filter(pk=collaborative_id).first()
+    if person is None or collaborative is None:
+        return 0
+    reminder = notifications.reminder_for(person, collaborative, datetime.date.fromisoformat(month),
+                                          tuple(kinds))
+    if reminder is None:
+        return 0
+    return int(notifications.reminder_send(reminder=reminder))
+
+
+@shared_task(**RETRY)
+def send_weekly_digests(*, week: str | None = None) -> int:
+    """Beat's Monday entry: one task per advisor or coach who wants the digest (``week``,
+    YYYY-MM-DD, stands in for today). Returns how many were queued."""
+    week = week or timezone.localdate().isoformat()
+    user_ids = list(notifications.digest_recipients().values_list("pk", flat=True))
+    for user_id in user_ids:
+        send_digest_email.delay(user_id=user_id, week=week)
+    return len(user_ids)
+
+
+@shared_task(**EMAIL_RETRY)
+def send_digest_email(*, user_id: int, week: str) -> int:
+    """One person's digest for the week, at most once; nothing in a quiet week. Retried on
+    mail-server errors with the claim given back. Returns 1 if sent."""
+    person = notifications.digest_recipients().filter(pk=user_id).first()
+    if person is None:
+        return 0
+    digest = notifications.weekly_digest(person, datetime.date.fromisoformat(week))
+    if digest is None:
+        return 0
+    return int(notifications.digest_send(digest=digest))

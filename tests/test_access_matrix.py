@@ -226,6 +226,8 @@ PAGES: dict[str, Row] = {
     "password_reset_complete":      row(none,   200,   200, 200, 200, 200, 200, 200, 200),
     "invitation-accept":            row(bogus,  200,   200, 200, 200, 200, 200, 200, 200,
                                         shows=INVALID_LINK),
+    # Everyone signed in has their own profile (name, email, which emails they get).
+    "profile":                      row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
     # Collaboratives: members and state viewers read; advisors change; others know nothing.
     "collaboratives:list":          row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
     "collaboratives:create":        row(none,   LOGIN, 403, 403, 403, 200, 200, 403, 403),
@@ -325,6 +327,8 @@ PAGES: dict[str, Row] = {
 # the form is read, and nothing changes; the advisor gets the form back with errors,
 # except on a removal, which needs no data and goes through (GONE).
 WRITES: dict[str, tuple[object, ...]] = {
+    # An empty profile has no name or email: the form comes back with its errors.
+    "profile":                      (LOGIN, 200, 200, 200, 200,  200, 200, 200),
     "collaboratives:create":        (LOGIN, 403, 403, 403, 200,  200, 403, 403),
     "collaboratives:update":        (LOGIN, 404, 403, 403, 200,  404, 403, 404),
     "collaboratives:period-create": (LOGIN, 404, 403, 403, 200,  404, 403, 404),
