@@ -85,6 +85,12 @@ def pages() -> list[Page]:
     def spread() -> str:
         return reverse("pdsa:spread", args=[first().pk])
 
+    def latest_report() -> str:
+        return team_a().monthly_reports.order_by("-month").first().get_absolute_url()
+
+    def month_query(name: str) -> Callable[[], str]:
+        return lambda: reverse(name, args=[first().pk]) + f"?month={last_month():%Y-%m}"
+
     p_chart, run_chart = of_kind(Measure.ChartKind.P), of_kind(Measure.ChartKind.RUN)
     return [
         Page(ADVISOR, "collaborative list", collaborative_list),
@@ -124,6 +130,12 @@ def pages() -> list[Page]:
         Page(ADVISOR, "spread (advisor)", spread),
         Page(MEMBER, "spread (member)", spread),
         Page(STATE, "spread (state)", spread),
+        Page(MEMBER, "team reports (member)", lambda: reverse("reports:team-reports", args=[team_a().pk])),
+        Page(MEMBER, "report (member)", latest_report),
+        Page(ADVISOR, "report (advisor)", latest_report),
+        Page(ADVISOR, "month's reports (advisor)", month_query("reports:collaborative-reports")),
+        Page(ADVISOR, "monthly summary (advisor)", month_query("reports:collaborative-summary")),
+        Page(STATE, "monthly summary (state)", month_query("reports:collaborative-summary")),
         Page(ADVISOR, "driver diagram editor",
              lambda: reverse("collaboratives:framework", args=[first().pk])),
         Page(ADVISOR, "api chart data (advisor)", chart_data(stratified), raw_measure=stratified),
@@ -137,6 +149,8 @@ def pages() -> list[Page]:
         Page(ADVISOR, "api measure values", lambda: reverse("api:measure-value-list")),
         Page(MEMBER, "api measure values (member)", lambda: reverse("api:measure-value-list")),
         Page(ADVISOR, "api collaboratives", lambda: reverse("api:collaborative-list")),
+        Page(ADVISOR, "api reports", lambda: reverse("api:report-list")),
+        Page(MEMBER, "api reports (member)", lambda: reverse("api:report-list")),
     ]
 
 

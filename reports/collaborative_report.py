@@ -17,6 +17,7 @@ from pdsa.models import Cycle
 from reports import scale
 from reports.models import MonthlyReport
 from reports.selectors import team_months
+from reports.snapshots import completed_in
 from teams.models import MemberRole, Membership
 
 
@@ -91,10 +92,8 @@ def _scores(result: CollaborativeMonth, collaborative: Collaborative, month: dat
 def _cycles(result: CollaborativeMonth, collaborative: Collaborative, month: datetime.date) -> None:
     """Cycles completed in the month that teams shared with the collaborative: a team's
     private work never shows in a figure that leaves the portal."""
-    end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    cycles = list(Cycle.objects.filter(team__collaborative=collaborative, is_shared=True,
-                                       status=Cycle.Status.COMPLETE, completed_at__date__gte=month,
-                                       completed_at__date__lt=end).values_list("decision", "lead_role"))
+    cycles = list(Cycle.objects.filter(completed_in(month), team__collaborative=collaborative,
+                                       is_shared=True).values_list("decision", "lead_role"))
     result.cycles_completed = len(cycles)
     decisions = dict(Cycle.Decision.choices)
     counted = Counter(decision for decision, _role in cycles if decision)

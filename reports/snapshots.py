@@ -35,15 +35,22 @@ def team_month_snapshot(team: Team, month: datetime.date) -> dict:
     }
 
 
+def completed_in(month: datetime.date) -> Q:
+    """Cycles completed in the month: by the date the test was done, else the day the
+    cycle was marked complete."""
+    start, end = month, add_months(month, 1)
+    return Q(status=Cycle.Status.COMPLETE) & (
+        Q(done_on__gte=start, done_on__lt=end)
+        | Q(done_on__isnull=True, completed_at__date__gte=start, completed_at__date__lt=end))
+
+
 def _cycles(team: Team, month: datetime.date) -> dict:
     """Cycles started (planned start, else entry date) or completed (date done, else the day
     it was marked complete) in the month."""
     start, end = month, add_months(month, 1)
     started = (Q(planned_start__gte=start, planned_start__lt=end)
                | Q(planned_start__isnull=True, created_at__date__gte=start, created_at__date__lt=end))
-    completed = Q(status=Cycle.Status.COMPLETE) & (
-        Q(done_on__gte=start, done_on__lt=end)
-        | Q(done_on__isnull=True, completed_at__date__gte=start, completed_at__date__lt=end))
+    completed = completed_in(month)
     cycles = (Cycle.objects.filter(team=team).filter(started | completed)
               .annotate(started_here=ExpressionWrapper(started, output_field=BooleanField()),
                         completed_here=ExpressionWrapper(completed, output_field=BooleanField()))

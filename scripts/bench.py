@@ -2,14 +2,15 @@
 """`make bench`: server CPU, queries and sizes of every main page, then page loads in Chromium.
 
     python scripts/bench.py [--sizes 10x12,200x24] [--only TEXT] [--runs 5] [--no-browser]
-                            [--fresh] [--profile LABEL]
+                            [--fresh] [--profile LABEL] [--reports 1000x24 | --no-reports]
 
 Starts a throwaway PostgreSQL and Redis on loopback (scripts/services.sh, as `make test`
 does), seeds `seed_demo --teams T --months M` for each size into a database of its own and
 prints one table: queries, server CPU ms (time.process_time around django.test.Client,
 median of --runs after a cold first request made right after clearing the cache), response
 bytes and gzipped bytes, for every page in reports/benchmarks.py, with the goals and
-PASS/MISS. Then it serves the largest size with gunicorn and times page loads in Chromium.
+PASS/MISS. Then it serves the largest size with gunicorn and times page loads in Chromium,
+and times the monthly-report job at --reports (scripts/bench_reports.py).
 
 Seeded databases are kept as dumps in var/bench/ (keyed by the apps' code, migrations and
 demo seed included, and the date) and restored on the next run, which takes a second or
@@ -43,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+import bench_reports  # beside this file
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -126,7 +129,8 @@ class Services:
     def flush_cache(self) -> None:
         import redis  # in the venv with Django (the cache backend's client)
 
-        redis.Redis(host="127.0.0.1", port=self.redis_port).flushdb()
+        # The cache's own database (settings: the broker's next), not the broker's.
+        redis.Redis(host="127.0.0.1", port=self.redis_port, db=1).flushdb()
 
     def sql(self, *statements: str) -> None:
         import psycopg2  # in the venv with Django; imported late so --help needs nothing
@@ -671,6 +675,19 @@ def stop_on_signals() -> None:
     signal.signal(signal.SIGHUP, stop)
 
 
+def report_job(svc: Services, env: dict[str, str], size: tuple[int, int], tmp: Path, *,
+               fresh: bool) -> None:
+    """Time the monthly-report job at ``size``: 200 reports in one process, then every team's
+    by two Celery workers through Redis."""
+    database = prepare_databases(svc, env, [size], fresh=fresh)[size].database
+    child_env = {**env, "DATABASE_URL": svc.database_url(database), "REDIS_URL": svc.redis_url}
+    out = tmp / "reports.json"
+    subprocess.run([PY, str(Path(__file__).resolve()), "--child-reports", "200", "--child-out", str(out)],
+                   cwd=REPO, env=child_env, check=True)
+    bench_reports.print_table(size_name(size), json.loads(out.read_text()),
+                              bench_reports.worker_run(child_env))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes("10x12,200x24"),
@@ -683,10 +700,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="LABEL",
                         help="Also print a cProfile of one warm and one cold request of the page with "
                              "exactly this label, at each size.")
+    parser.add_argument("--reports", type=lambda text: parse_sizes(text)[0], default=(1000, 24),
+                        metavar="TEAMSxMONTHS",
+                        help="Size at which to time the monthly-report job (default 1000x24).")
+    parser.add_argument("--no-reports", action="store_true", help="Skip the monthly-report job.")
+    parser.add_argument("--child-reports", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-database", help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.child_reports:
+        args.child_out.write_text(json.dumps(bench_reports.child_rate(args.child_reports)))
+        return 0
     if args.child_database:
         child_measure(args.child_database, args.runs, args.only, args.child_out, args.profile)
         return 0
@@ -726,6 +751,8 @@ def main(argv: list[str] | None = None) -> int:
                         if any(run.status != 200 for _label, runs in loads for run in runs):
                             log(f"gunicorn's log, last lines:\n{server.log_tail()}")
                     print_browser_table(loads, size_name(largest), 3)
+            if not args.no_reports:
+                report_job(svc, env, args.reports, tmp, fresh=args.fresh)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         log(f"done in {time.monotonic() - started:.0f} s")
