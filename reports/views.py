@@ -9,6 +9,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -123,18 +124,34 @@ def collaborative_reports(request: HttpRequest, pk: int) -> HttpResponse:
     collaborative = access.collaborative_for(request.user, pk, manage=True)
     month = _month_asked(request)
     teams = list(collaborative.teams.select_related("collaborative").order_by("name"))
-    rows = selectors.team_months(teams, month)
+    all_rows = selectors.team_months(teams, month)
+    shown = request.GET.get("show", "")
+    rows = [row for row in all_rows if _shown(row, shown)]
+    page = Paginator(rows, REPORT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
     build_pk = request.GET.get("build", "")
     build = (selectors.report_build_for(collaborative, int(build_pk))
              if build_pk.isascii() and build_pk.isdigit() else None)
     return render(request, "reports/collaborative_reports.html", {
         "build": build,
-        "collaborative": collaborative, "month": month, "rows": rows,
+        "collaborative": collaborative, "month": month, "rows": page.object_list, "page": page,
+        "shown": shown, "matching": len(rows),
         "previous": add_months(month, -1), "next": add_months(month, 1),
-        "late_reports": sum(1 for row in rows if row.report_late),
-        "late_data": sum(1 for row in rows if row.data_late),
+        "late_reports": sum(1 for row in all_rows if row.report_late),
+        "late_data": sum(1 for row in all_rows if row.data_late),
+        "to_review": sum(1 for row in all_rows if _shown(row, "to_review")),
         "gap": scale.GAP,
     })
+
+
+REPORT_ROWS_PER_PAGE = 50
+
+
+def _shown(row: selectors.TeamMonth, shown: str) -> bool:
+    if shown == "late":
+        return row.report_late or row.data_late
+    if shown == "to_review":
+        return row.report is not None and row.report.status == MonthlyReport.Status.SUBMITTED
+    return True
 
 
 @login_required

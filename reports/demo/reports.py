@@ -1,6 +1,7 @@
-"""Demo monthly reports for the first teams of a collaborative: every month from the start
+"""Demo monthly reports: for the first teams of a collaborative every month from the start
 to last month, scores rising over the year, most submitted and reviewed; one team scores
 itself a full point above its advisor, and one team has not yet submitted last month's.
+Every other team has last month's report, submitted.
 
 Rows are written directly (no emails), found by team and month, so a second run leaves the
 same reports.
@@ -42,8 +43,12 @@ def seed_reports(collaborative: Collaborative, teams: list[Team], advisor: Abstr
     last = min(add_months(today.replace(day=1), -1), collaborative.end_date.replace(day=1))
     months = month_range(start, last) if start <= last else []
     now = timezone.now()
-    for index, team in enumerate(teams[:DEMO_TEAMS]):
+    for index, team in enumerate(teams):
+        # The first teams carry the year's story; the others (a scaled demo) last month's
+        # report only, as the job on the 1st built it and most teams then submitted it.
         for position, month in enumerate(months):
+            if index >= DEMO_TEAMS and position < len(months) - 1:
+                continue
             fields = _fields(index, position, len(months), advisor, now)
             if fields.get("submitted_at"):
                 fields["submitted_by"] = team.memberships.order_by("-is_lead", "pk").first().user

@@ -178,3 +178,28 @@ def test_it_charts_the_scores_over_time_and_flags_a_gap(client, world, report):
     assert figure["data"][2]["name"] == "Scores 1.0 or more apart"
     assert "1.0 or more apart" in response.context["score_summary"]
     assert response.context["rows"][0]["gap"] is True
+
+
+def test_it_lists_only_the_late_teams_or_the_reports_to_review(client, world, report):
+    submitted(world, report)  # team A's is in; team B's was never built
+    client.force_login(world.advisor)
+    url = reverse("reports:collaborative-reports", args=[world.collaborative.pk])
+    after_due = add_months(LAST_MONTH, 1).replace(day=world.collaborative.report_due_day + 1)
+    with mock.patch("reports.selectors.timezone.localdate", return_value=after_due):
+        late = client.get(url, {"month": LAST_MONTH.strftime("%Y-%m"), "show": "late"})
+    assert [row.team.name for row in late.context["rows"]] == ["Team B"]
+    to_review = client.get(url, {"month": LAST_MONTH.strftime("%Y-%m"), "show": "to_review"})
+    assert [row.team.name for row in to_review.context["rows"]] == ["Team A"]
+    assert to_review.context["to_review"] == 1
+
+
+def test_it_pages_a_large_collaboratives_reports(client, world):
+    from tests import factories
+
+    for index in range(55):
+        factories.TeamFactory(collaborative=world.collaborative, name=f"Program {index:02}")
+    client.force_login(world.advisor)
+    url = reverse("reports:collaborative-reports", args=[world.collaborative.pk])
+    response = client.get(url, {"month": LAST_MONTH.strftime("%Y-%m"), "page": 2})
+    assert len(response.context["rows"]) == 7
+    assert 'aria-current="page">2<' in response.text
