@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import pdf_views, views
 
 app_name = "reports"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("teams/<int:pk>/charts/", views.team_charts, name="team-charts"),
     path("teams/<int:pk>/reports/", views.team_reports, name="team-reports"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
+    path("reports/<int:pk>/pdf/", pdf_views.report_pdf_download, name="report-pdf"),
     path("collaboratives/<int:pk>/reports/", views.collaborative_reports, name="collaborative-reports"),
     path("collaboratives/<int:pk>/monthly-summary/", views.collaborative_summary,
          name="collaborative-summary"),

@@ -105,6 +105,11 @@ ensure_packages() {
         || missing+=(redis-server)
     [[ -x /usr/bin/chromium ]] || missing+=(chromium)
     [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+    # WeasyPrint (report PDFs) loads Pango and HarfBuzz at run time and needs a font.
+    local lib
+    for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
+        dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib")
+    done
     ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
     PG_BIN="$(find_pg_bin)" || die "PostgreSQL $PG_VERSION server binaries not found (looked in $PG_SYSTEM_BIN and PATH)"
 }

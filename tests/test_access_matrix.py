@@ -258,6 +258,7 @@ PAGES: dict[str, Row] = {
     # month's list of every team is the leaders'; building is POST only.
     "reports:team-reports":         row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "reports:report-detail":        row(report_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "reports:report-pdf":           row(report_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "reports:collaborative-reports": row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "reports:collaborative-reports-build": row(collab, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "reports:report-build-status":  row(build_nc, LOGIN, 404, 403, 403, 200, 404, 403, 404),

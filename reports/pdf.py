@@ -1,0 +1,105 @@
+"""A monthly report as an A4 PDF, drawn by WeasyPrint: the snapshot the job built, a static
+SVG run chart per measure, the team's narrative and both scores.
+
+WeasyPrint never touches the network: the only thing it may open is a file under the static
+directory (the print stylesheet); anything else is refused, whatever the HTML asks for.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.text import slugify
+from weasyprint import HTML, URLFetcher
+
+from measures import selectors as measure_selectors
+from measures.models import MeasureValue
+from measures.months import month_range
+from measures.series import team_series
+from measures.svg_charts import run_chart_svg
+from reports import scale
+from reports.models import MonthlyReport
+from teams.models import Team
+
+
+class StaticFilesOnly(URLFetcher):
+    """Opens ``file:`` URLs inside ``root`` and nothing else: no http(s), ftp or data, no
+    file outside the static directory."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.root = root.resolve()
+
+    def fetch(self, url: str, headers: dict | None = None):
+        parts = urlsplit(url)
+        path = Path(url2pathname(parts.path)).resolve() if parts.scheme == "file" else None
+        if path is None or parts.netloc not in ("", "localhost") or not path.is_relative_to(self.root):
+            raise ValueError(f"Not a local static file: {url}")
+        return super().fetch(url, headers)
+
+
+def static_root() -> Path:
+    return Path(settings.BASE_DIR) / "static"
+
+
+def report_pdf(report: MonthlyReport) -> bytes:
+    """The report as PDF bytes (tagged, so screen readers can follow it)."""
+    html = render_to_string("reports/report_pdf.html", report_pdf_context(report))
+    root = static_root()
+    return HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticFilesOnly(root)).write_pdf(
+        pdf_tags=True)
+
+
+def report_pdf_filename(report: MonthlyReport) -> str:
+    slug = slugify(report.team.name) or f"team-{report.team_id}"
+    return f"bsc-report-{slug}-{report.month:%Y-%m}.pdf"
+
+
+def report_pdf_context(report: MonthlyReport) -> dict:
+    team = report.team
+    snapshot = report.snapshot or {}
+    charts = team_run_charts(team, report.month)
+    measures = []
+    for row in snapshot.get("measures", []):
+        chart, latest = charts.get(row["id"], (None, None))
+        measures.append({**row, "chart": chart,
+                         "changed": chart is not None and not _same(latest, row.get("value"))})
+    self_level, advisor_level = scale.level_of(report.self_score), scale.level_of(report.advisor_score)
+    return {
+        "report": report, "team": team, "collaborative": team.collaborative,
+        "cycles": snapshot.get("cycles", {}), "composition": snapshot.get("composition", {}),
+        "measures": measures, "self_level": self_level, "advisor_level": advisor_level,
+        "gap": report.score_gap is not None and report.score_gap >= scale.GAP,
+        "submitted_by": report.submitted_by and (report.submitted_by.get_full_name()
+                                                 or report.submitted_by.get_username()),
+        "printed_at": timezone.localtime(),
+    }
+
+
+def team_run_charts(team: Team, month: datetime.date) -> dict[int, tuple[SafeString, float | None]]:
+    """Each measure's run chart of the team up to ``month``, with the month's value: one
+    query for every value, as the snapshot reads them (``reports.snapshots``)."""
+    values: dict[int, list[MeasureValue]] = defaultdict(list)
+    for value in MeasureValue.objects.filter(team=team, month__lte=month).order_by("month"):
+        values[value.measure_id].append(value)
+    charts = {}
+    for measure in measure_selectors.collaborative_measures(team.collaborative):
+        own = values[measure.pk]
+        line = team_series(measure, own, team.name, month_range(own[0].month if own else month, month))
+        charts[measure.pk] = (run_chart_svg(line, show_title=False, chart_id=f"chart-{measure.pk}"),
+                              line.values[-1])
+    return charts
+
+
+def _same(now: float | None, then: float | None) -> bool:
+    if now is None or then is None:
+        return now is then
+    return abs(now - then) < 1e-6
