@@ -44,7 +44,7 @@ from measures.serializers import (
 from measures.series import Series, stratum_series, team_series
 from measures.summaries import status_words, summary
 from teams import access
-from teams.api import LeadsACollaborative, as_drf_error
+from teams.api import LeadsACollaborative, as_drf_error, id_param
 from teams.models import Team
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -52,16 +52,8 @@ NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 _SERVICE_CODE_FIELDS = {"foreign_measure": "measure", "stratum_mismatch": "stratum"}
 
 
-def _id_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise ValidationError({name: [_("Give an id.")]})
-    return int(raw)
-
-
-def _month_param(request: Request, name: str) -> datetime.date | None:
+def month_param(request: Request, name: str) -> datetime.date | None:
+    """A month (YYYY-MM) in the query string, or ``None`` when absent; else a 400."""
     raw = request.query_params.get(name)
     if not raw:
         return None
@@ -105,7 +97,7 @@ class MeasureViewSet(
         measures = Measure.objects.filter(
             collaborative__in=access.collaboratives_visible_to(self.request.user)
         ).select_related("collaborative").prefetch_related("strata")
-        collaborative = _id_param(self.request, "collaborative")
+        collaborative = id_param(self.request, "collaborative")
         if collaborative is not None:
             measures = measures.filter(collaborative_id=collaborative)
         return measures.order_by("collaborative_id", "order", "name", "pk")
@@ -138,7 +130,7 @@ class MeasureViewSet(
         ``?team=<id>``: one team (404 unless the caller may read that team's work);
         without it: the collaborative aggregate."""
         measure = self.get_object()
-        team_id = _id_param(request, "team")
+        team_id = id_param(request, "team")
         if team_id is not None:
             team = access.teams_visible_to(request.user).filter(
                 pk=team_id, collaborative_id=measure.collaborative_id).first()
@@ -333,12 +325,12 @@ class MeasureValueViewSet(
             team__in=access.teams_visible_to(request.user)
         ).select_related("measure", "team", "stratum")
         for name in ("team", "measure", "stratum"):
-            pk = _id_param(request, name)
+            pk = id_param(request, name)
             if pk is not None:
                 values = values.filter(**{f"{name}_id": pk})
         for name, lookup in (("month", "month"), ("month_from", "month__gte"),
                              ("month_to", "month__lte")):
-            month = _month_param(request, name)
+            month = month_param(request, name)
             if month is not None:
                 values = values.filter(**{lookup: month})
         return values.order_by("team_id", "measure__order", "measure__name", "measure_id",

@@ -22,7 +22,7 @@ from pdsa import selectors, services
 from pdsa.models import Cycle
 from pdsa.serializers import CycleSerializer
 from teams import access
-from teams.api import drf_validation_errors
+from teams.api import choice_param, drf_validation_errors, id_param
 
 _PEOPLE_AND_LINKS = ("lead", "participants", "measures")
 
@@ -37,26 +37,6 @@ class WritesOwnTeamCycles(permissions.BasePermission):
             return True
         grants = access.grants_for(request.user)
         return bool(grants.is_superuser or grants.team_ids)
-
-
-def _id_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):  # isdigit() alone accepts "²"
-        raise ValidationError({name: [_("Give an id.")]})
-    return int(raw)
-
-
-def _choice_param(request: Request, name: str, choices: list[str]) -> str | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    if raw not in choices:
-        raise ValidationError({name: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}]})
-    return raw
-
-
 def _conflict(conflict: services.CycleConflict) -> Response:
     return Response({
         "version": [_("Someone else saved this cycle since version %(yours)s; it is now at "
@@ -87,13 +67,13 @@ class CycleViewSet(
                   .select_related("team__collaborative", "change_idea")
                   .prefetch_related("measures", "participations", "participants"))
         for name in ("team", "change_idea"):
-            pk = _id_param(request, name)
+            pk = id_param(request, name)
             if pk is not None:
                 cycles = cycles.filter(**{f"{name}_id": pk})
-        status = _choice_param(request, "status", Cycle.Status.values)
+        status = choice_param(request, "status", Cycle.Status.values)
         if status:
             cycles = cycles.filter(status=status)
-        decision = _choice_param(request, "decision", Cycle.Decision.values)
+        decision = choice_param(request, "decision", Cycle.Decision.values)
         if decision:
             cycles = cycles.filter(decision=decision)
         return cycles.order_by("team_id", "change_idea_id", "number", "pk")

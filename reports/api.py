@@ -14,7 +14,6 @@ field."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -25,11 +24,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from measures.months import parse_month
+from measures.api import month_param
 from reports import selectors, services
 from reports.models import MonthlyReport
 from reports.serializers import (
@@ -37,36 +35,7 @@ from reports.serializers import (
     MonthlyReportReviewSerializer,
     MonthlyReportSerializer,
 )
-from teams.api import drf_validation_errors
-
-
-def _id_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):  # isdigit() alone accepts "²"
-        raise ValidationError({name: [_("Give an id.")]})
-    return int(raw)
-
-
-def _month_param(request: Request, name: str) -> datetime.date | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        return parse_month(raw)
-    except ValueError:
-        raise ValidationError({name: [_("Write the month as YYYY-MM, e.g. 2026-03.")]}) from None
-
-
-def _choice_param(request: Request, name: str, choices: list[str]) -> str | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    if raw not in choices:
-        raise ValidationError({name: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}]})
-    return raw
-
+from teams.api import choice_param, drf_validation_errors, id_param
 
 _NOT_FOUND = OpenApiResponse(description="No such report, or not one the caller may know about.")
 _INVALID = OpenApiResponse(
@@ -103,13 +72,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self) -> QuerySet[MonthlyReport]:
         request = self.request
         reports = selectors.reports_visible_to(request.user)
-        team = _id_param(request, "team")
+        team = id_param(request, "team")
         if team is not None:
             reports = reports.filter(team_id=team)
-        month = _month_param(request, "month")
+        month = month_param(request, "month")
         if month is not None:
             reports = reports.filter(month=month)
-        status = _choice_param(request, "status", MonthlyReport.Status.values)
+        status = choice_param(request, "status", MonthlyReport.Status.values)
         if status:
             reports = reports.filter(status=status)
         return reports.order_by("-month", "team__name", "pk")

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -36,6 +37,27 @@ def as_drf_error(exc: DjangoValidationError) -> ValidationError:
         api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: messages
         for field, messages in exc.message_dict.items()
     })
+
+
+def id_param(request: Request, name: str) -> int | None:
+    """An id in the query string, or ``None`` when absent; anything but ASCII digits is a 400
+    naming the parameter (``str.isdigit`` alone accepts "²", which ``int`` refuses)."""
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValidationError({name: [_("Give an id.")]})
+    return int(raw)
+
+
+def choice_param(request: Request, name: str, choices: list[str]) -> str | None:
+    """One of ``choices`` in the query string, or ``None`` when absent; else a 400."""
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    if raw not in choices:
+        raise ValidationError({name: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}]})
+    return raw
 
 
 @contextmanager
@@ -101,11 +123,9 @@ class TeamViewSet(
 
     def get_queryset(self) -> QuerySet[Team]:
         teams = selectors.teams_with_members(access.teams_visible_to(self.request.user))
-        collaborative = self.request.query_params.get("collaborative")
-        if collaborative:
-            if not (collaborative.isascii() and collaborative.isdigit()):  # not "²"
-                raise ValidationError({"collaborative": ["Give a collaborative id."]})
-            teams = teams.filter(collaborative_id=int(collaborative))
+        collaborative = id_param(self.request, "collaborative")
+        if collaborative is not None:
+            teams = teams.filter(collaborative_id=collaborative)
         return teams.order_by("name")
 
     def perform_create(self, serializer: BaseSerializer) -> None:
@@ -188,11 +208,9 @@ class ChangeIdeaViewSet(
         ).prefetch_related("secondary_drivers__primary_drivers")
         for param, lookup in (("collaborative", "collaborative_id"),
                               ("secondary_driver", "secondary_drivers")):
-            value = self.request.query_params.get(param)
-            if value:
-                if not (value.isascii() and value.isdigit()):  # not "²"
-                    raise ValidationError({param: [f"Give a {param.replace('_', ' ')} id."]})
-                ideas = ideas.filter(**{lookup: int(value)})
+            value = id_param(self.request, param)
+            if value is not None:
+                ideas = ideas.filter(**{lookup: value})
         return ideas.order_by("collaborative_id", "order", "pk")
 
     def perform_create(self, serializer: BaseSerializer) -> None:

@@ -908,3 +908,13 @@ def test_it_runs_the_same_queries_whatever_the_number_of_teams_and_months(client
 def test_it_describes_the_measure_endpoints(client, world):
     paths = set(yaml.safe_load(client.get("/api/v1/schema/").content)["paths"])
     assert {MEASURES, VALUES, BULK, "/api/v1/measures/{id}/chart-data/"} <= paths
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/measure-values/?team=²", "/api/v1/measure-values/?measure=١", "/api/v1/measures/?collaborative=²",
+])
+def test_it_answers_400_to_an_id_in_other_digits(client, world, path):
+    # str.isdigit accepts "²" and "١"; int() then refuses them: a 500 before one parser served all.
+    response = get(client, world.advisor, path)
+    assert response.status_code == 400
+    assert response.json()[path.split("?")[1].split("=")[0]] == ["Give an id."]
