@@ -20,12 +20,14 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from weasyprint import HTML, URLFetcher
 
+from measures import aggregates
 from measures import selectors as measure_selectors
 from measures.models import MeasureValue
 from measures.months import month_range
 from measures.series import team_series
 from measures.svg_charts import run_chart_svg
 from reports import scale
+from reports.collaborative_report import CollaborativeMonth
 from reports.models import MonthlyReport
 from teams.models import Team
 
@@ -103,3 +105,22 @@ def _same(now: float | None, then: float | None) -> bool:
     if now is None or then is None:
         return now is then
     return abs(now - then) < 1e-6
+
+
+def collaborative_month_pdf(report: CollaborativeMonth) -> bytes:
+    """The collaborative's monthly summary as PDF bytes: the same aggregates as the page, each
+    outcome measure drawn from the aggregate layer's public figures."""
+    charts = {line.measure.pk: run_chart_svg(aggregates.public_figures(line.measure).collaborative,
+                                             show_title=False, chart_id=f"outcome-{line.measure.pk}")
+              for line in report.outcomes}
+    html = render_to_string("reports/collaborative_summary_pdf.html", {
+        "report": report, "collaborative": report.collaborative, "printed_at": timezone.localtime(),
+        "outcomes": [(line, charts[line.measure.pk]) for line in report.outcomes],
+    })
+    root = static_root()
+    return HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticFilesOnly(root)).write_pdf(
+        pdf_tags=True)
+
+
+def collaborative_month_pdf_filename(report: CollaborativeMonth) -> str:
+    return f"bsc-summary-{slugify(report.collaborative.name)[:60]}-{report.month:%Y-%m}.pdf"

@@ -14,6 +14,8 @@ urlpatterns = [
          name="collaborative-summary"),
     path("collaboratives/<int:pk>/monthly-summary.csv", views.collaborative_summary_csv,
          name="collaborative-summary-csv"),
+    path("collaboratives/<int:pk>/monthly-summary.pdf", pdf_views.collaborative_summary_pdf,
+         name="collaborative-summary-pdf"),
     path("collaboratives/<int:pk>/reports/build/", views.collaborative_reports_build,
          name="collaborative-reports-build"),
     path("collaboratives/<int:pk>/reports/builds/<int:build_pk>/", views.report_build_status,

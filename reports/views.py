@@ -122,7 +122,7 @@ def _save_review(request: HttpRequest, report: MonthlyReport, form: ReviewForm) 
 def collaborative_reports(request: HttpRequest, pk: int) -> HttpResponse:
     """Every team's report and data for one month, late ones flagged: for the leaders."""
     collaborative = access.collaborative_for(request.user, pk, manage=True)
-    month = _month_asked(request)
+    month = month_asked(request)
     teams = list(collaborative.teams.select_related("collaborative").order_by("name"))
     all_rows = selectors.team_months(teams, month)
     shown = request.GET.get("show", "")
@@ -160,7 +160,7 @@ def collaborative_reports_build(request: HttpRequest, pk: int) -> HttpResponse:
     """Build (or refresh) a month's reports: queued for the worker after this request; the
     list then shows a progress bar."""
     collaborative = access.collaborative_for(request.user, pk, manage=True)
-    month = _month_asked(request, source=request.POST)
+    month = month_asked(request, source=request.POST)
     build = services.report_build_request(collaborative=collaborative, month=month,
                                           requested_by=request.user)
     messages.success(request, _("Building the %(month)s reports of %(count)s teams.") % {
@@ -186,7 +186,7 @@ def collaborative_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The collaborative's month in aggregates, for funders and the state (anyone who reads
     the collaborative; the same figures whoever asks)."""
     collaborative = access.collaborative_for(request.user, pk)
-    month = _month_asked(request)
+    month = month_asked(request)
     return render(request, "reports/collaborative_summary.html", {
         "collaborative": collaborative,
         "report": collaborative_report.collaborative_month(collaborative, month),
@@ -197,7 +197,7 @@ def collaborative_summary(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def collaborative_summary_csv(request: HttpRequest, pk: int) -> HttpResponse:
     collaborative = access.collaborative_for(request.user, pk)
-    month = _month_asked(request)
+    month = month_asked(request)
     report = collaborative_report.collaborative_month(collaborative, month)
     header, rows = collaborative_report.csv_rows(report)
     response = HttpResponse(write_table(header, rows), content_type="text/csv; charset=utf-8")
@@ -206,7 +206,7 @@ def collaborative_summary_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _month_asked(request: HttpRequest, source: QueryDict | None = None) -> datetime.date:
+def month_asked(request: HttpRequest, source: QueryDict | None = None) -> datetime.date:
     raw = (source if source is not None else request.GET).get("month", "")
     try:
         return parse_month(raw) if raw else add_months(month_start(timezone.localdate()), -1)

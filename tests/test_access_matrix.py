@@ -265,6 +265,7 @@ PAGES: dict[str, Row] = {
     # The collaborative's monthly summary is aggregates only: everyone who reads it.
     "reports:collaborative-summary": row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
     "reports:collaborative-summary-csv": row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    "reports:collaborative-summary-pdf": row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
     "measures:team-data":           row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "measures:team-data-month":     row(team_month, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "measures:team-data-import":    row(team_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),

@@ -102,3 +102,21 @@ def test_it_keeps_another_states_collaborative_unknown(client, world):
     client.force_login(world.other_state_viewer)
     response = client.get(reverse("reports:collaborative-summary", args=[world.collaborative.pk]))
     assert response.status_code == 404
+
+
+def test_it_gives_the_summary_as_a_pdf_with_each_outcome_charted(client, world, outcome):
+    import io
+
+    from pypdf import PdfReader
+
+    third = factories.TeamFactory(collaborative=world.collaborative)
+    factories.MeasureValueFactory(team=third, measure=outcome, month=LAST_MONTH, numerator=30,
+                                  denominator=50)
+    client.force_login(world.state_viewer)
+    response = client.get(reverse("reports:collaborative-summary-pdf", args=[world.collaborative.pk]),
+                          {"month": LAST_MONTH.strftime("%Y-%m")})
+    assert response["Content-Type"] == "application/pdf"
+    assert f"{LAST_MONTH:%Y-%m}.pdf" in response["Content-Disposition"]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    for expected in ("Growing Together", "Teams reporting", "Fidelity", "60%", "Percent"):
+        assert expected in text, expected
