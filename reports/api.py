@@ -31,6 +31,7 @@ from measures.api import month_param
 from reports import selectors, services
 from reports.models import MonthlyReport
 from reports.serializers import (
+    MonthlyReportListSerializer,
     MonthlyReportNarrativeSerializer,
     MonthlyReportReviewSerializer,
     MonthlyReportSerializer,
@@ -82,6 +83,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if status:
             reports = reports.filter(status=status)
         return reports.order_by("-month", "team__name", "pk")
+
+    def get_serializer_class(self) -> type[MonthlyReportSerializer]:
+        return MonthlyReportListSerializer if self.action == "list" else MonthlyReportSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
         # One "today" for every report on the page.

@@ -128,3 +128,12 @@ class MonthlyReportReviewSerializer(serializers.Serializer):
     feedback = serializers.CharField(default="", allow_blank=True)
     changes_requested = serializers.BooleanField(
         default=False, help_text=_("Send the report back to the team; say what to change in feedback."))
+
+
+class MonthlyReportListSerializer(MonthlyReportSerializer):
+    """A report in a list: everything but the snapshot, which is the bulk of a report (the
+    detail has it); a month of 200 teams stays a light page."""
+
+    class Meta(MonthlyReportSerializer.Meta):
+        fields = [name for name in MonthlyReportSerializer.Meta.fields if name != "snapshot"]
+        read_only_fields = fields

@@ -414,3 +414,9 @@ def test_it_runs_the_same_queries_whatever_the_number_of_reports(client, world):
             build(team, month)
     assert MonthlyReport.objects.filter(team__collaborative=world.collaborative).count() == 18
     assert counts() == small
+
+
+def test_it_leaves_the_snapshot_out_of_the_list(client, world, report_a):
+    # The snapshot is most of a report's bytes; the list stays light and the detail has it.
+    item = get(client, world.advisor, REPORTS).json()["results"][0]
+    assert set(item) == KEYS - {"snapshot"}
