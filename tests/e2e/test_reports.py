@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from collaboratives.models import NotificationPreferences
 from measures.months import add_months, month_start
 from reports import services
 from reports.models import MonthlyReport
@@ -71,3 +72,26 @@ def test_it_fills_the_progress_bar_as_a_month_is_built(page: Page, watcher: Page
     assert watcher.csp_messages == []
     built = MonthlyReport.objects.filter(month=LAST_MONTH, team__collaborative=world.collaborative)
     assert built.count() == 2
+
+
+def test_it_shows_a_state_viewer_the_monthly_summary_on_a_phone(phone_page: Page, server_url, world):
+    phone = phone_page
+    log_in(phone, server_url, world.state_viewer.username)
+    visit(phone, f"{server_url}{world.collaborative.get_absolute_url()}")
+    phone.get_by_role("link", name="Monthly summary").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Monthly summary")
+    expect(phone.get_by_role("link", name="Download as PDF")).to_be_visible()
+    assert_accessible(phone)
+
+
+def test_it_lets_a_family_member_turn_the_reminders_off(phone_page: Page, server_url, world):
+    phone = phone_page
+    log_in(phone, server_url, world.member_b.username)
+    visit(phone, f"{server_url}/accounts/profile/")
+    assert_accessible(phone)
+    reminders = phone.get_by_role("checkbox").first
+    reminders.uncheck()
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.get_by_role("status").or_(phone.get_by_role("alert")).first).to_be_visible()
+    assert_accessible(phone)
+    assert NotificationPreferences.objects.get(user=world.member_b).due_reminders is False
