@@ -282,6 +282,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Three models have a "status": each gets its own named enum in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CollaborativeStatusEnum": "collaboratives.models.Collaborative.Status",
+        "CycleStatusEnum": "pdsa.models.Cycle.Status",
+        "ReportStatusEnum": "reports.models.MonthlyReport.Status",
+    },
 }
 
 # --- Collaborative figures (measures.aggregates) ------------------------------------
