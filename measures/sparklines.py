@@ -4,6 +4,7 @@ collaborative): a few hundred bytes each, no script, drawn before any JavaScript
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from django.utils.html import format_html
@@ -18,6 +19,19 @@ class Line(Protocol):
     values: list[float | None]
     center: float | None
     signal_indices: set[int] | frozenset[int]
+
+
+def line_path(values: list[float | None], x: Callable[[int], float], y: Callable[[float], float]) -> str:
+    """An SVG path through the values, month to month, lifted where a month has no value: a
+    gap, not a line drawn across it."""
+    path, pen_down = [], False
+    for index, value in enumerate(values):
+        if value is None:
+            pen_down = False
+            continue
+        path.append(f"{'L' if pen_down else 'M'}{x(index):.1f} {y(value):.1f}")
+        pen_down = True
+    return " ".join(path)
 
 
 def sparkline(series: Line) -> SafeString:
@@ -40,14 +54,7 @@ def sparkline(series: Line) -> SafeString:
     def y(value: float) -> float:
         return HEIGHT - PAD - (value - low) * (HEIGHT - 2 * PAD) / span
 
-    path, pen_down = [], False
-    for index, value in enumerate(values):
-        if value is None:
-            pen_down = False  # a month without data is a gap, not a line across it
-            continue
-        path.append(f"{'L' if pen_down else 'M'}{x(index):.1f} {y(value):.1f}")
-        pen_down = True
-    parts = [f'<path class="spark-line" d="{" ".join(path)}"/>']
+    parts = [f'<path class="spark-line" d="{line_path(values, x, y)}"/>']
     if centre is not None:
         parts.append(f'<line class="spark-centre" x1="{PAD}" x2="{WIDTH - PAD}" '
                      f'y1="{y(centre):.1f}" y2="{y(centre):.1f}"/>')

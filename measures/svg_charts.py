@@ -27,6 +27,7 @@ from measures.charts import BLUE, GREEN, GREY, ORANGE
 from measures.formatting import format_value
 from measures.models import Measure
 from measures.series import Series
+from measures.sparklines import line_path
 
 # 680 user units is the text width of A4 with 15 mm margins at 96 px to the inch.
 WIDTH, HEIGHT = 680, 240
@@ -187,14 +188,8 @@ def _line(frame: _Frame, series: Series) -> list[str]:
     """The values joined month to month, broken where a month has no value; every point a
     blue circle, each signal point an orange diamond with a dark outline."""
     values, signals = series.values, series.signal_indices
-    path, pen_down = [], False
-    for index, value in enumerate(values):
-        if value is None:
-            pen_down = False  # a month without data is a gap, not a line across it
-            continue
-        path.append(f"{'L' if pen_down else 'M'}{frame.x(index):.1f} {frame.y(value):.1f}")
-        pen_down = True
-    parts = [f'<path class="run-chart-line" d="{" ".join(path)}" fill="none" stroke="{BLUE}" '
+    path = line_path(values, frame.x, frame.y)
+    parts = [f'<path class="run-chart-line" d="{path}" fill="none" stroke="{BLUE}" '
              f'stroke-width="1.8" stroke-linejoin="round"/>']
     for index, value in enumerate(values):
         if value is None:
