@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from collaboratives.forms import add_service_errors, posted
-from teams import access, selectors, services
+from teams import access, panels, selectors, services
 from teams.forms import MemberAddForm, MembershipForm, OrganizationForm, TeamCreateForm, TeamForm
 from teams.models import Organization, Team
 
@@ -97,6 +97,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "gaps": selectors.composition_gaps(annotated),
         "memberships": selectors.team_memberships(team),
         "can_manage": access.can_manage_team(request.user, team),
+        "panels": panels.panels_for(request, team),
     })
 
 

@@ -203,3 +203,25 @@ def test_it_pages_a_large_collaboratives_reports(client, world):
     response = client.get(url, {"month": LAST_MONTH.strftime("%Y-%m"), "page": 2})
     assert len(response.context["rows"]) == 7
     assert 'aria-current="page">2<' in response.text
+
+
+def test_it_shows_on_the_team_page_that_last_months_data_and_report_are_late(client, world, report):
+    from tests import factories
+
+    factories.MeasureFactory(collaborative=world.collaborative, name="Fidelity")  # nothing entered
+    client.force_login(world.member_a)
+    after_due = add_months(LAST_MONTH, 1).replace(day=world.collaborative.report_due_day + 1)
+    with mock.patch("reports.selectors.timezone.localdate", return_value=after_due), \
+            mock.patch("reports.panels.timezone.localdate", return_value=after_due):
+        response = client.get(world.team_a.get_absolute_url())
+    text = response.text
+    assert f"{LAST_MONTH:%B %Y}: data and report" in text
+    assert "1 measure missing" in text
+    assert text.count("late (due") == 2
+    assert report.get_absolute_url() in text
+    assert reverse("measures:team-data-month", args=[world.team_a.pk, LAST_MONTH]) in text
+
+
+def test_it_keeps_the_month_panel_for_the_team_and_its_leaders(client, world, report):
+    client.force_login(world.advisor)
+    assert ": data and report" in client.get(world.team_a.get_absolute_url()).text
