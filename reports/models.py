@@ -87,6 +87,11 @@ class MonthlyReport(models.Model):
         return self.status in (self.Status.GENERATED, self.Status.CHANGES_REQUESTED)
 
     @property
+    def submitted_by_name(self) -> str | None:
+        person = self.submitted_by
+        return person and (person.get_full_name() or person.get_username())
+
+    @property
     def score_gap(self):
         if self.self_score is None or self.advisor_score is None:
             return None

@@ -8,7 +8,6 @@ directory (the print stylesheet); anything else is refused, whatever the HTML as
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -21,14 +20,11 @@ from django.utils.text import slugify
 from weasyprint import HTML, URLFetcher
 
 from measures import aggregates
-from measures import selectors as measure_selectors
-from measures.models import MeasureValue
-from measures.months import month_range
-from measures.series import team_series
 from measures.svg_charts import run_chart_svg
 from reports import scale
 from reports.collaborative_report import CollaborativeMonth
 from reports.models import MonthlyReport
+from reports.snapshots import team_lines_until
 from teams.models import Team
 
 
@@ -80,25 +76,17 @@ def report_pdf_context(report: MonthlyReport) -> dict:
         "cycles": snapshot.get("cycles", {}), "composition": snapshot.get("composition", {}),
         "measures": measures, "self_level": self_level, "advisor_level": advisor_level,
         "gap": report.score_gap is not None and report.score_gap >= scale.GAP,
-        "submitted_by": report.submitted_by and (report.submitted_by.get_full_name()
-                                                 or report.submitted_by.get_username()),
+        "submitted_by": report.submitted_by_name,
         "printed_at": timezone.localtime(),
     }
 
 
 def team_run_charts(team: Team, month: datetime.date) -> dict[int, tuple[SafeString, float | None]]:
-    """Each measure's run chart of the team up to ``month``, with the month's value: one
-    query for every value, as the snapshot reads them (``reports.snapshots``)."""
-    values: dict[int, list[MeasureValue]] = defaultdict(list)
-    for value in MeasureValue.objects.filter(team=team, month__lte=month).order_by("month"):
-        values[value.measure_id].append(value)
-    charts = {}
-    for measure in measure_selectors.collaborative_measures(team.collaborative):
-        own = values[measure.pk]
-        line = team_series(measure, own, team.name, month_range(own[0].month if own else month, month))
-        charts[measure.pk] = (run_chart_svg(line, show_title=False, chart_id=f"chart-{measure.pk}"),
-                              line.values[-1])
-    return charts
+    """Each measure's run chart of the team up to ``month``, with the month's value, from the
+    lines the snapshot reads (``reports.snapshots.team_lines_until``)."""
+    return {measure.pk: (run_chart_svg(line, show_title=False, chart_id=f"chart-{measure.pk}"),
+                         line.values[-1])
+            for measure, line in team_lines_until(team, month)}
 
 
 def _same(now: float | None, then: float | None) -> bool:

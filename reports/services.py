@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collaboratives.models import Collaborative
-from measures.months import month_start
+from measures.months import add_months, month_start
 from reports import scale
 from reports.models import MonthlyReport, ReportBuild
 from reports.snapshots import team_month_snapshot
@@ -28,12 +28,8 @@ def active_team_ids(month: datetime.date) -> list[int]:
     start = month_start(month)
     return list(Team.objects.filter(
         collaborative__status=Collaborative.Status.ACTIVE,
-        collaborative__start_date__lt=_next_month(start), collaborative__end_date__gte=start,
+        collaborative__start_date__lt=add_months(start, 1), collaborative__end_date__gte=start,
     ).order_by("pk").values_list("pk", flat=True))
-
-
-def _next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 @transaction.atomic

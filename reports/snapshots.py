@@ -14,9 +14,9 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from measures import selectors as measure_selectors
 from measures import summaries
 from measures.formatting import format_value
-from measures.models import MeasureValue
+from measures.models import Measure, MeasureValue
 from measures.months import add_months, month_range
-from measures.series import team_series
+from measures.series import Series, team_series
 from pdsa.models import Cycle
 from teams.models import MemberRole, Membership, Team
 
@@ -78,16 +78,23 @@ def _cycles(team: Team, month: datetime.date) -> dict:
     }
 
 
-def _measures(team: Team, month: datetime.date) -> list[dict]:
-    measures = measure_selectors.collaborative_measures(team.collaborative)
+def team_lines_until(team: Team, month: datetime.date) -> list[tuple[Measure, Series]]:
+    """Each of the collaborative's measures with the team's line up to ``month`` (ending on
+    it): two queries (measures, every value) whatever the number of measures."""
     values: dict[int, list[MeasureValue]] = defaultdict(list)
-    for value in (MeasureValue.objects.filter(team=team, month__lte=month).order_by("month")):
+    for value in MeasureValue.objects.filter(team=team, month__lte=month).order_by("month"):
         values[value.measure_id].append(value)
-    rows = []
-    for measure in measures:
+    lines = []
+    for measure in measure_selectors.collaborative_measures(team.collaborative):
         own = values[measure.pk]
-        first = own[0].month if own else month
-        line = team_series(measure, own, team.name, month_range(first, month))
+        lines.append((measure, team_series(measure, own, team.name,
+                                           month_range(own[0].month if own else month, month))))
+    return lines
+
+
+def _measures(team: Team, month: datetime.date) -> list[dict]:
+    rows = []
+    for measure, line in team_lines_until(team, month):
         point = line.points[-1] if line.points else None
         words = summaries.status_words(line)
         rows.append({

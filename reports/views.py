@@ -80,8 +80,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "advisor_level": scale.level_of(report.advisor_score),
         "gap": report.score_gap is not None and report.score_gap >= scale.GAP,
         "standing": selectors.team_months_of(report.team, [report.month])[0],
-        "submitted_by": report.submitted_by and (report.submitted_by.get_full_name()
-                                                 or report.submitted_by.get_username()),
+        "submitted_by": report.submitted_by_name,
     })
 
 
