@@ -50,8 +50,14 @@ def static_root() -> Path:
 
 def report_pdf(report: MonthlyReport) -> bytes:
     """The report as PDF bytes (tagged, so screen readers can follow it)."""
-    html = render_to_string("reports/report_pdf.html", report_pdf_context(report))
+    return _pdf("reports/report_pdf.html", report_pdf_context(report))
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    """Render the template and draw it, tagged (screen readers can follow it), opening local
+    static files only."""
     root = static_root()
+    html = render_to_string(template, context)
     return HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticFilesOnly(root)).write_pdf(
         pdf_tags=True)
 
@@ -101,13 +107,10 @@ def collaborative_month_pdf(report: CollaborativeMonth) -> bytes:
     charts = {line.measure.pk: run_chart_svg(aggregates.public_figures(line.measure).collaborative,
                                              show_title=False, chart_id=f"outcome-{line.measure.pk}")
               for line in report.outcomes}
-    html = render_to_string("reports/collaborative_summary_pdf.html", {
+    return _pdf("reports/collaborative_summary_pdf.html", {
         "report": report, "collaborative": report.collaborative, "printed_at": timezone.localtime(),
         "outcomes": [(line, charts[line.measure.pk]) for line in report.outcomes],
     })
-    root = static_root()
-    return HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticFilesOnly(root)).write_pdf(
-        pdf_tags=True)
 
 
 def collaborative_month_pdf_filename(report: CollaborativeMonth) -> str:

@@ -72,32 +72,33 @@ class TeamMonth:
 def team_months(teams: list[Team], month: datetime.date, *, today: datetime.date | None = None
                 ) -> list[TeamMonth]:
     """Each team's standing for ``month``, in three queries whatever the number of teams."""
-    today = today or timezone.localdate()
-    month = month_start(month)
-    team_ids = [team.pk for team in teams]
-    reports = {r.team_id: r for r in MonthlyReport.objects.filter(team_id__in=team_ids, month=month)}
-    expected = _measure_counts(teams)
-    filled = Counter(team_id for team_id, _measure in MeasureValue.objects.filter(
-        team_id__in=team_ids, month=month).order_by().values_list("team_id", "measure_id").distinct())
-    return [TeamMonth(
-        team, month, reports.get(team.pk),
-        max(expected.get(team.collaborative_id, 0) - filled.get(team.pk, 0), 0),
-        due_date(team.collaborative, month, kind="data"), due_date(team.collaborative, month, kind="report"),
-        today) for team in teams]
+    return _standings(teams, [month], today)
 
 
 def team_months_of(team: Team, months: list[datetime.date], *, today: datetime.date | None = None
                    ) -> list[TeamMonth]:
     """One team's standing for several months, in three queries whatever the number of months."""
+    return _standings([team], months, today)
+
+
+def _standings(teams: list[Team], months: list[datetime.date], today: datetime.date | None
+               ) -> list[TeamMonth]:
+    """The grid of teams by months (team by team, months in the order given): reports, measures
+    expected and measures filled are three queries."""
     today = today or timezone.localdate()
     months = [month_start(month) for month in months]
-    reports = {r.month: r for r in MonthlyReport.objects.filter(team=team, month__in=months)}
-    expected = _measure_counts([team]).get(team.collaborative_id, 0)
-    filled = Counter(month for month, _measure in MeasureValue.objects.filter(
-        team=team, month__in=months).order_by().values_list("month", "measure_id").distinct())
-    return [TeamMonth(team, month, reports.get(month), max(expected - filled.get(month, 0), 0),
+    team_ids = [team.pk for team in teams]
+    reports = {(r.team_id, r.month): r for r in MonthlyReport.objects.filter(
+        team_id__in=team_ids, month__in=months)}
+    expected = _measure_counts(teams)
+    filled = Counter((team_id, month) for team_id, month, _measure in MeasureValue.objects.filter(
+        team_id__in=team_ids, month__in=months).order_by()
+        .values_list("team_id", "month", "measure_id").distinct())
+    return [TeamMonth(team, month, reports.get((team.pk, month)),
+                      max(expected.get(team.collaborative_id, 0) - filled.get((team.pk, month), 0), 0),
                       due_date(team.collaborative, month, kind="data"),
-                      due_date(team.collaborative, month, kind="report"), today) for month in months]
+                      due_date(team.collaborative, month, kind="report"), today)
+            for team in teams for month in months]
 
 
 def _measure_counts(teams: list[Team]) -> dict[int, int]:
