@@ -135,11 +135,6 @@ class Figures:
     def kind_words(self) -> str:
         return str(KIND_WORDS[self.kind])
 
-    @property
-    def any_hidden(self) -> bool:
-        return bool(self.collaborative.hidden or any(line.hidden for line in self.strata)
-                    or (self.disparity and any(self.disparity.hidden.values())))
-
 
 def measure_figures(measure: Measure, user: access.User) -> Figures:
     """The measure's collaborative figures for ``user``: complete for those who lead the
