@@ -153,6 +153,10 @@ class Period(models.Model):
         help_text=_("Hours of the learning session, for dosage."),
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
+    agenda = models.TextField(
+        _("agenda"), blank=True,
+        help_text=_("For a learning session: the day's plan, one item per line (e.g. 9:00 Welcome)."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
@@ -396,3 +400,78 @@ class EmailClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} — {self.key} — {self.recipient_id}"
+
+
+class PDOffering(models.Model):
+    """One professional-development offering in a state's ECE system, placed on the
+    Professional Development Matrix of the BSC-in-ECE brief (Figure 1).
+
+    Two axes, each on a 1-4 scale so an offering can sit between quadrants, as the brief
+    allows, but never on the fence: who it engages (1 individuals … 4 whole
+    organizations/teams) and what it is for (1 knowledge gain … 4 transfer to practice).
+    """
+
+    class Quadrant(models.IntegerChoices):
+        TRAINING = 1, _("Q1 Training")
+        INDIVIDUAL_COACHING = 2, _("Q2 Individual coaching")
+        ORGANIZATIONAL_COACHING = 3, _("Q3 Organizational coaching")
+        COLLECTIVE_TRAINING = 4, _("Q4 Collective organizational training")
+
+    AXIS = [MinValueValidator(1), MaxValueValidator(4)]
+
+    state = models.CharField(_("state"), max_length=2, choices=USState.choices)
+    name = models.CharField(_("name"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    engages = models.PositiveSmallIntegerField(
+        _("who it engages"), validators=AXIS,
+        help_text=_("1 = individuals from different programs … 4 = whole programs or teams "
+                    "who work together."),
+    )
+    purpose = models.PositiveSmallIntegerField(
+        _("what it is for"), validators=AXIS,
+        help_text=_("1 = knowledge gain … 4 = transfer of knowledge to practice."),
+    )
+    programs_reached = models.PositiveIntegerField(_("programs reached a year"), default=0)
+    people_reached = models.PositiveIntegerField(_("people reached a year"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["state", "name"]
+        verbose_name = _("professional-development offering")
+        verbose_name_plural = _("professional-development offerings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "name"], name="pd_offering_unique_name",
+                violation_error_message=_("This state already lists an offering with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(engages__gte=1, engages__lte=4, purpose__gte=1, purpose__lte=4),
+                name="pd_offering_axes_in_range",
+                violation_error_message=_("Both axes run from 1 to 4."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def quadrant(self) -> int:
+        return quadrant_of(self.engages, self.purpose)
+
+    def get_quadrant_display(self) -> str:
+        return str(self.Quadrant(self.quadrant).label)
+
+
+def quadrant_of(engages: int, purpose: int) -> int:
+    """The brief's quadrant: individuals on the left (Q1 below, Q2 above), organizations on
+    the right (Q4 below, Q3 above); knowledge gain below, transfer to practice above."""
+    organization = engages >= 3
+    practice = purpose >= 3
+    if organization:
+        return 3 if practice else 4
+    return 2 if practice else 1

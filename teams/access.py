@@ -12,6 +12,13 @@ none re-derives the rules. The rules (design.md, "Who uses it"):
   members; advisors and coaches read it (403 on writes), nobody else sees it (404);
 - a state viewer reads the collaboratives of their state, never a team's private page,
   and changes nothing (403);
+- a state viewer reads the collaboratives of their state, never a team's private page,
+  and changes nothing (403) — except their state's list of professional-development
+  offerings (the system assessment), which state staff keep;
+- learning-session attendance, affinity groups and evaluation forms are run by the
+  collaborative's leaders; an affinity group's meetings and notes are also read by the
+  team members of the group's role; an open evaluation is answered by the members of the
+  collaborative's teams, and only its leaders read the answers;
 - a site administrator (superuser) sees everything; anyone else gets 404.
 """
 
@@ -24,8 +31,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from collaboratives.models import Collaborative, CollaborativeRole, StateViewerRole
-from teams.models import Membership, Team
+from collaboratives.models import Collaborative, CollaborativeRole, PDOffering, StateViewerRole
+from teams.models import AffinityGroup, Evaluation, Membership, Team
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -235,3 +242,81 @@ def membership_for(user: User, team: Team, pk: int) -> Membership:
         return team.memberships.select_related("user").get(pk=pk)
     except Membership.DoesNotExist:
         raise Http404("No such member.") from None
+
+
+# --- States (the state dashboard and the system assessment) ----------------------------
+
+def states_watched_by(user: User) -> list[str]:
+    """The states whose dashboard the user reads: a state viewer's states; for a superuser,
+    every state with a collaborative. Leaders and team members watch no state."""
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return sorted(set(Collaborative.objects.values_list("state", flat=True)))
+    return sorted(grants.states)
+
+
+def can_watch_states(user: User) -> bool:
+    grants = grants_for(user)
+    return grants.is_superuser or bool(grants.states)
+
+
+def pd_offerings_visible_to(user: User) -> QuerySet[PDOffering]:
+    """A state's professional-development offerings: its state viewers keep them."""
+    return PDOffering.objects.filter(state__in=states_watched_by(user))
+
+
+def pd_offering_for(user: User, pk: int) -> PDOffering:
+    try:
+        return pd_offerings_visible_to(user).get(pk=pk)
+    except PDOffering.DoesNotExist:
+        raise Http404("No such offering.") from None
+
+
+# --- Participation: affinity groups and evaluations ---------------------------------------
+
+def affinity_groups_visible_to(user: User) -> QuerySet[AffinityGroup]:
+    """Groups of the collaboratives the user leads, and the groups of the user's own role
+    in the collaboratives where they are on a team."""
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return AffinityGroup.objects.all()
+    own_roles = Q(pk__in=[])
+    for collaborative_id, role in Membership.objects.filter(user=user).values_list(
+            "team__collaborative_id", "role").distinct() if grants.team_ids else ():
+        own_roles |= Q(collaborative_id=collaborative_id, role=role)
+    return AffinityGroup.objects.filter(Q(collaborative_id__in=grants.led_collaborative_ids) | own_roles)
+
+
+def affinity_group_for(user: User, pk: int, *, manage: bool = False) -> AffinityGroup:
+    """404 if the group is not the user's to know; 403 if ``manage`` and they do not lead
+    its collaborative."""
+    try:
+        group = affinity_groups_visible_to(user).select_related("collaborative").get(pk=pk)
+    except AffinityGroup.DoesNotExist:
+        raise Http404("No such group.") from None
+    if manage and not can_manage_collaborative(user, group.collaborative):
+        raise PermissionDenied
+    return group
+
+
+def evaluations_to_answer(user: User) -> QuerySet[Evaluation]:
+    """Open evaluations of the collaboratives where the user is on a team."""
+    grants = grants_for(user)
+    return Evaluation.objects.filter(
+        is_open=True, period__collaborative_id__in=grants.member_collaborative_ids)
+
+
+def evaluation_for(user: User, pk: int, *, manage: bool = False) -> Evaluation:
+    """An evaluation its leaders manage or a team member may answer; 404 otherwise, 403 if
+    ``manage`` is asked by someone who only answers."""
+    grants = grants_for(user)
+    visible = Evaluation.objects.all() if grants.is_superuser else Evaluation.objects.filter(
+        Q(period__collaborative_id__in=grants.led_collaborative_ids)
+        | Q(is_open=True, period__collaborative_id__in=grants.member_collaborative_ids))
+    try:
+        evaluation = visible.select_related("period__collaborative").get(pk=pk)
+    except Evaluation.DoesNotExist:
+        raise Http404("No such evaluation.") from None
+    if manage and not can_manage_collaborative(user, evaluation.period.collaborative):
+        raise PermissionDenied
+    return evaluation

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from collaboratives.models import Collaborative, USState
+from collaboratives.models import Collaborative, Period, USState
 
 
 class Organization(models.Model):
@@ -140,3 +144,230 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.team}"
+
+
+# --- Participation: learning-session attendance, affinity groups, evaluations ---------------
+# Dosage (hours per person, team and role) is read from these rows. Each row copies the
+# person's team and role at the time, so a later change of role or team does not rewrite
+# who took part.
+
+HOURS = [MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("24"))]
+
+
+class SessionAttendance(models.Model):
+    """Hours one team member spent at one learning session, recorded by the advisor."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="attendance",
+                               verbose_name=_("learning session"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="session_attendance")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="session_attendance")
+    role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1, validators=HOURS)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period__start_date", "team__name", "user__last_name", "user__first_name"]
+        verbose_name = _("learning-session attendance")
+        verbose_name_plural = _("learning-session attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "user"], name="session_attendance_once",
+                                    violation_error_message=_("This person is already recorded.")),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="session_attendance_hours_positive",
+                                   violation_error_message=_("Hours must be more than 0.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.period}"
+
+
+class AffinityGroup(models.Model):
+    """People of one role across the collaborative's teams (all family members, all
+    administrators…), meeting with a coach."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.CASCADE,
+                                      related_name="affinity_groups")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices,
+                            help_text=_("Who the group is for."))
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="coached_affinity_groups",
+                              verbose_name=_("coach"))
+    description = models.TextField(_("purpose"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("affinity group")
+        verbose_name_plural = _("affinity groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "name"], name="affinity_group_unique_name",
+                violation_error_message=_("This collaborative already has a group with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AffinityMeeting(models.Model):
+    group = models.ForeignKey(AffinityGroup, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("length in hours"), max_digits=4, decimal_places=1,
+                                validators=HOURS)
+    topic = models.CharField(_("topic"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True,
+                             help_text=_("Seen by the collaborative's leaders and the group's members."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("affinity-group meeting")
+        verbose_name_plural = _("affinity-group meetings")
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="affinity_meeting_hours_positive",
+                                   violation_error_message=_("Hours must be more than 0.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} — {self.date}"
+
+
+class AffinityAttendance(models.Model):
+    """One person at one affinity-group meeting, for the meeting's hours unless told otherwise."""
+
+    meeting = models.ForeignKey(AffinityMeeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="affinity_attendance")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="affinity_attendance")
+    role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1, validators=HOURS)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["team__name", "user__last_name", "user__first_name"]
+        verbose_name = _("affinity-group attendance")
+        verbose_name_plural = _("affinity-group attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="affinity_attendance_once",
+                                    violation_error_message=_("This person is already recorded.")),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="affinity_attendance_hours_positive",
+                                   violation_error_message=_("Hours must be more than 0.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.meeting}"
+
+
+class Evaluation(models.Model):
+    """A short evaluation form for one learning session, set by the advisor."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="evaluations",
+                               verbose_name=_("learning session"))
+    title = models.CharField(_("title"), max_length=200)
+    title_es = models.CharField(_("title in Spanish"), max_length=200, blank=True)
+    is_anonymous = models.BooleanField(
+        _("anonymous answers"), default=True,
+        help_text=_("Answers are kept apart from who gave them; only each person's role is kept."),
+    )
+    is_open = models.BooleanField(_("open for answers"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period__start_date", "title"]
+        verbose_name = _("learning-session evaluation")
+        verbose_name_plural = _("learning-session evaluations")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EvaluationQuestion(models.Model):
+    class Kind(models.TextChoices):
+        RATING = "rating", _("Rating from 1 to 5")
+        TEXT = "text", _("Open question")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=300)
+    text_es = models.CharField(_("question in Spanish"), max_length=300, blank=True)
+    required = models.BooleanField(_("an answer is required"), default=False)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("evaluation question")
+        verbose_name_plural = _("evaluation questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EvaluationSubmission(models.Model):
+    """That a person has answered (so nobody answers twice). Kept apart from the answers,
+    which for an anonymous form carry only the role."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    submitted_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "user"], name="evaluation_answered_once",
+                                    violation_error_message=_("You have already answered this evaluation.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} answered {self.evaluation}"
+
+
+class EvaluationResponse(models.Model):
+    """One person's answers. ``respondent`` and ``team`` stay empty on an anonymous form;
+    there is no timestamp finer than the form's, so order cannot tie answers to people."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
+
+    class Meta:
+        # No default order: pages list anonymous answers by their text, never by pk, so an
+        # answer's position does not give away who answered first.
+        verbose_name = _("evaluation response")
+        verbose_name_plural = _("evaluation responses")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} on {self.evaluation}"
+
+
+class EvaluationAnswer(models.Model):
+    response = models.ForeignKey(EvaluationResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(EvaluationQuestion, on_delete=models.CASCADE, related_name="answers")
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    text = models.TextField(blank=True, max_length=3000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="evaluation_answer_once"),
+            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                                   name="evaluation_rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.rating or self.text[:40]}"
