@@ -4,7 +4,7 @@ worksheet, and the small forms behind the status, share and comment buttons."""
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -12,9 +12,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from collaboratives.forms import DateInput
+from collaboratives.models import ChangeIdea, Collaborative
 from pdsa.models import Cycle
+from pdsa.selectors import NO_DECISION, UNKNOWN_ROLE
 from pdsa.validators import validate_one_line
-from teams.models import Team
+from teams.models import MemberRole, Team
 
 WRONG_CHANGE_IDEA = _("Choose a change idea from your collaborative's change framework.")
 WRONG_EARLIER_CYCLE = _("Choose an earlier cycle of your team.")
@@ -189,3 +191,58 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class CollaborativeCycleFilterForm(forms.Form):
+    """The leaders' list of every team's cycles, filtered from the query string. A value that
+    is not one of the choices is reported on its field and that filter alone is dropped."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, label=_("Team"), empty_label=_("All teams"),
+        error_messages={"invalid_choice": _("Choose a team of this collaborative.")})
+    change_idea = forms.ModelChoiceField(
+        queryset=ChangeIdea.objects.none(), required=False, label=_("Change idea"),
+        empty_label=_("All change ideas"),
+        error_messages={"invalid_choice": _("Choose a change idea of this collaborative.")})
+    status = forms.ChoiceField(required=False, label=_("Status"),
+                               choices=[("", _("Any status")), *Cycle.Status.choices])
+    decision = forms.ChoiceField(required=False, label=_("Decision"), choices=[
+        ("", _("Any decision")), *Cycle.Decision.choices, (NO_DECISION, _("No decision yet"))])
+    lead_role = forms.ChoiceField(required=False, label=_("Lead's role"), choices=[
+        ("", _("Any role")), *MemberRole.choices, (UNKNOWN_ROLE, _("Not recorded"))])
+    q = forms.CharField(required=False, max_length=100, label=_("Title contains"),
+                        widget=forms.TextInput(attrs={"type": "search"}))
+    stalled = forms.BooleanField(required=False, label=_("Only cycles with no change for 4 weeks"))
+    sort = forms.ChoiceField(required=False, label=_("Sort by"), choices=[
+        ("updated", _("Last change, newest first")), ("team", _("Team")),
+        ("status", _("Status"))])
+
+    def __init__(self, *args, collaborative: Collaborative, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = collaborative.teams.order_by("name")
+        self.fields["change_idea"].queryset = collaborative.change_ideas.all()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(*(Column(name, css_class="col-12 col-sm-6 col-lg-3") for name in (
+                "team", "change_idea", "status", "decision", "lead_role", "q", "sort"))),
+            "stalled",
+        )
+
+    def filters(self) -> dict:
+        """The valid filters as ``selectors.collaborative_cycles`` takes them (call after
+        ``is_valid()``; a field in error is left out)."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "team": data.get("team"), "change_idea": data.get("change_idea"),
+            "status": data.get("status", ""), "decision": data.get("decision", ""),
+            "lead_role": data.get("lead_role", ""), "stalled": data.get("stalled", False),
+            "query": (data.get("q") or "").strip(), "sort": data.get("sort") or "updated",
+        }
+
+    @property
+    def is_filtering(self) -> bool:
+        filters = self.filters()
+        filters.pop("sort")
+        return any(filters.values())

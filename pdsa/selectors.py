@@ -3,13 +3,27 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -237,3 +251,141 @@ def decision_markers(team: Team, measure_ids: Iterable[int]) -> dict[int, list[A
             if measure.pk in wanted:
                 markers[measure.pk].append(annotation)
     return dict(markers)
+
+
+# --- Leaders' views across teams: the cycle list and the dashboard's activity ---------------
+
+STALLED_AFTER = datetime.timedelta(weeks=4)
+NO_DECISION = "none"
+UNKNOWN_ROLE = "unknown"
+LISTED_CYCLE_FIELDS = ("team__name", "change_idea__title", "number", "title", "status",
+                       "decision", "lead_role", "is_shared", "created_at", "updated_at")
+
+
+def _status_order() -> Case:
+    """Status in the order of the worksheet, for sorting (alphabetically "act" comes first)."""
+    return Case(*(When(status=value, then=Value(index))
+                  for index, value in enumerate(Cycle.Status.values)),
+                default=Value(len(Cycle.Status.values)), output_field=IntegerField())
+
+
+def stalled_q(now: datetime.datetime) -> Q:
+    """Cycles not complete and unchanged for at least STALLED_AFTER (28 days to the second
+    counts: by then the team has let four whole weeks go by)."""
+    return ~Q(status=Cycle.Status.COMPLETE) & Q(updated_at__lte=now - STALLED_AFTER)
+
+
+def collaborative_cycles(user: access.User, collaborative: Collaborative, *,
+                         team: Team | None = None, change_idea: ChangeIdea | None = None,
+                         status: str = "", decision: str = "", lead_role: str = "",
+                         stalled: bool = False, query: str = "", sort: str = "updated",
+                         now: datetime.datetime | None = None) -> QuerySet[Cycle]:
+    """The collaborative's cycles this user may read (for its leaders: every team's), filtered
+    as the leaders' list asks, each with ``is_stalled``; one query however many there are.
+    ``decision`` may be NO_DECISION and ``lead_role`` UNKNOWN_ROLE (blank on the cycle).
+    Only LISTED_CYCLE_FIELDS are loaded."""
+    now = now or timezone.now()
+    # Only what the list shows: the worksheet's long text stays in the database.
+    cycles = (cycles_visible_to(user).filter(team__collaborative=collaborative)
+              .select_related("team", "change_idea")
+              .only(*LISTED_CYCLE_FIELDS)
+              .annotate(is_stalled=ExpressionWrapper(stalled_q(now), output_field=BooleanField())))
+    if team is not None:
+        cycles = cycles.filter(team=team)
+    if change_idea is not None:
+        cycles = cycles.filter(change_idea=change_idea)
+    if status:
+        cycles = cycles.filter(status=status)
+    if decision:
+        cycles = cycles.filter(decision="" if decision == NO_DECISION else decision)
+    if lead_role:
+        cycles = cycles.filter(lead_role="" if lead_role == UNKNOWN_ROLE else lead_role)
+    if stalled:
+        cycles = cycles.filter(stalled_q(now))
+    if query:
+        cycles = cycles.filter(title__icontains=query)
+    order = {"team": ("team__name", "team_id", "-updated_at", "-pk"),
+             "status": (_status_order(), "-updated_at", "-pk")}.get(sort, ("-updated_at", "-pk"))
+    return cycles.order_by(*order)
+
+
+def collaborative_cycles_csv_rows(cycles: Iterable[Cycle]) -> tuple[list[str], list[list[object]]]:
+    """The leaders' list as a table: the same columns as the page, plain values."""
+    header = ["cycle_id", "team", "title", "change_idea", "cycle_number", "status", "decision",
+              "lead_role", "shared", "created", "last_change", "no_change_for_4_weeks"]
+    rows = [[cycle.pk, cycle.team.name, cycle.title, cycle.change_idea.title, cycle.number,
+             cycle.status, cycle.decision, cycle.lead_role, "yes" if cycle.is_shared else "no",
+             timezone.localtime(cycle.created_at).isoformat(timespec="minutes"),
+             timezone.localtime(cycle.updated_at).isoformat(timespec="minutes"),
+             "yes" if cycle.is_stalled else "no"] for cycle in cycles]
+    return header, rows
+
+
+@dataclass(frozen=True)
+class CycleActivity:
+    """One team's PDSA work for the cohort dashboard."""
+
+    by_status: dict[str, int]  # every Cycle.Status value; cycles started since `since`
+    total: int
+    stalled: int  # not complete and unchanged for STALLED_AFTER (whenever started)
+    decisions: dict[str, int]  # adopt/adapt/abandon of cycles completed since `since`
+    latest_decisions: tuple[tuple[str, str, datetime.date], ...]  # (label, title, day), newest first
+
+
+def _start_of(day: datetime.date | None) -> datetime.datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def cycle_activity_by_team(collaborative: Collaborative, *, since: datetime.date | None,
+                           now: datetime.datetime | None = None) -> dict[int, CycleActivity]:
+    """Every team of the collaborative (leaders' figures: every cycle, shared or not) with its
+    cycles by status started since ``since`` (the action period's start; None: all time), its
+    stalled cycles, and its decisions since ``since`` with the three latest. Two queries."""
+    now = now or timezone.now()
+    start = _start_of(since)
+    started = Q(pdsa_cycles__created_at__gte=start) if start else Q()
+    completed = Q(pdsa_cycles__status=Cycle.Status.COMPLETE)
+    if start:
+        completed &= Q(pdsa_cycles__completed_at__gte=start)
+    open_statuses = [value for value in Cycle.Status.values if value != Cycle.Status.COMPLETE]
+    stalled = Q(pdsa_cycles__updated_at__lte=now - STALLED_AFTER,
+                pdsa_cycles__status__in=open_statuses)
+    counts = {f"status_{value}": Count("pdsa_cycles", filter=started & Q(pdsa_cycles__status=value))
+              for value in Cycle.Status.values}
+    counts |= {f"decision_{value}": Count("pdsa_cycles",
+                                          filter=completed & Q(pdsa_cycles__decision=value))
+               for value in Cycle.Decision.values}
+    teams = (Team.objects.filter(collaborative=collaborative).order_by()
+             .annotate(stalled=Count("pdsa_cycles", filter=stalled), **counts)
+             .values("pk", "stalled", *counts))
+    latest = _latest_decisions(collaborative, start)
+    activity = {}
+    for row in teams:
+        by_status = {value: row[f"status_{value}"] for value in Cycle.Status.values}
+        activity[row["pk"]] = CycleActivity(
+            by_status=by_status, total=sum(by_status.values()), stalled=row["stalled"],
+            decisions={value: row[f"decision_{value}"] for value in Cycle.Decision.values},
+            latest_decisions=tuple(latest.get(row["pk"], ())))
+    return activity
+
+
+def _latest_decisions(collaborative: Collaborative, start: datetime.datetime | None,
+                      per_team: int = 3) -> dict[int, list[tuple[str, str, datetime.date]]]:
+    """Each team's ``per_team`` latest decisions, ranked in SQL so a long history costs no
+    more than three rows a team."""
+    cycles = Cycle.objects.filter(team__collaborative=collaborative,
+                                  status=Cycle.Status.COMPLETE, completed_at__isnull=False)
+    if start:
+        cycles = cycles.filter(completed_at__gte=start)
+    ranked = (cycles.annotate(rank=Window(RowNumber(), partition_by=[F("team_id")],
+                                          order_by=[F("completed_at").desc(), F("pk").desc()]))
+              .filter(rank__lte=per_team).order_by("team_id", "rank")
+              .values_list("team_id", "decision", "title", "completed_at"))
+    labels = dict(Cycle.Decision.choices)
+    latest: dict[int, list[tuple[str, str, datetime.date]]] = defaultdict(list)
+    for team_id, decision, title, completed_at in ranked:
+        latest[team_id].append((str(labels.get(decision, decision)), title,
+                                timezone.localdate(completed_at)))
+    return latest

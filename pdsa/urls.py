@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pdsa import views
+from pdsa import views, views_leaders
 
 app_name = "pdsa"
 
@@ -14,4 +14,12 @@ urlpatterns = [
     path("cycles/<int:pk>/delete/", views.cycle_delete, name="cycle-delete"),
     path("cycles/<int:pk>/comments/", views.comment_create, name="comment-create"),
     path("collaboratives/<int:pk>/spread/", views.spread, name="spread"),
+    # For those who lead the collaborative: every team's cycles, and who leads them.
+    path("collaboratives/<int:pk>/cycles/", views_leaders.collaborative_cycles,
+         name="collaborative-cycles"),
+    path("collaboratives/<int:pk>/cycles.csv", views_leaders.collaborative_cycles_csv,
+         name="collaborative-cycles-csv"),
+    path("collaboratives/<int:pk>/leadership/", views_leaders.leadership, name="leadership"),
+    path("collaboratives/<int:pk>/leadership.csv", views_leaders.leadership_csv,
+         name="leadership-csv"),
 ]
