@@ -5,6 +5,7 @@ from collaboratives.models import (
     ChangeIdea,
     Collaborative,
     CollaborativeRole,
+    PDOffering,
     Period,
     PrimaryDriver,
     SecondaryDriver,
@@ -73,3 +74,14 @@ class ChangeIdeaAdmin(SimpleHistoryAdmin):
     list_display = ["title", "collaborative", "order"]
     list_filter = ["collaborative"]
     search_fields = ["title", "description"]
+
+
+# The system assessment: state staff keep these on the portal's pages; the admin is for
+# site administrators repairing data.
+@admin.register(PDOffering)
+class PDOfferingAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "state", "provider", "engages", "purpose", "programs_reached",
+                    "people_reached"]
+    list_filter = ["state"]
+    search_fields = ["name", "provider", "description"]
+    readonly_fields = ["created_by", "updated_at"]
