@@ -7,8 +7,15 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        # The team page lives in a lower layer; this layer adds its panel to it.
-        from reports.panels import team_month_panel
+        # The team page lives in a lower layer; this layer adds its panels to it, in the
+        # order a member needs them (the page shows them in registration order).
+        from reports import panels as report_panels
         from teams import panels
 
-        panels.register("team-month", "reports/partials/team_month.html", team_month_panel)
+        panels.register("team-todo", "reports/partials/team_todo.html", report_panels.team_todo_panel)
+        panels.register("team-feedback", "reports/partials/team_feedback.html",
+                        report_panels.team_feedback_panel)
+        panels.register("team-measures", "reports/partials/team_measures.html",
+                        report_panels.team_measures_panel)
+        panels.register("team-worth-a-look", "reports/partials/team_worth_a_look.html",
+                        report_panels.team_worth_a_look_panel)

@@ -215,13 +215,12 @@ def test_it_shows_on_the_team_page_that_last_months_data_and_report_are_late(cli
             mock.patch("reports.panels.timezone.localdate", return_value=after_due):
         response = client.get(world.team_a.get_absolute_url())
     text = response.text
-    assert f"{LAST_MONTH:%B %Y}: data and report" in text
-    assert "1 measure missing" in text
-    assert text.count("late (due") == 2
+    assert f"0 of 1 measure entered for {LAST_MONTH:%B}" in text
+    assert text.count("was due") == 2
     assert report.get_absolute_url() in text
     assert reverse("measures:team-data-month", args=[world.team_a.pk, LAST_MONTH]) in text
 
 
 def test_it_keeps_the_month_panel_for_the_team_and_its_leaders(client, world, report):
     client.force_login(world.advisor)
-    assert ": data and report" in client.get(world.team_a.get_absolute_url()).text
+    assert "This month: where the team stands" in client.get(world.team_a.get_absolute_url()).text
