@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -308,6 +309,8 @@ class EvaluationQuestion(models.Model):
     text_es = models.CharField(_("question in Spanish"), max_length=300, blank=True)
     required = models.BooleanField(_("an answer is required"), default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("evaluation question")
@@ -337,8 +340,10 @@ class EvaluationSubmission(models.Model):
 
 class EvaluationResponse(models.Model):
     """One person's answers. ``respondent`` and ``team`` stay empty on an anonymous form;
-    there is no timestamp finer than the form's, so order cannot tie answers to people."""
+    there is no timestamp, and the key is random rather than counted up, so neither time
+    nor order can pair an answer with the submission that records who sent it."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="responses")
     respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
