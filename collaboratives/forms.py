@@ -76,10 +76,12 @@ class CollaborativeForm(forms.ModelForm):
 class PeriodForm(forms.ModelForm):
     class Meta:
         model = Period
-        fields = ["kind", "number", "start_date", "end_date", "hours", "location", "notes"]
+        fields = ["kind", "number", "start_date", "end_date", "hours", "location", "agenda", "notes"]
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
+            # One item a line: the learning-session page shows them as a numbered list.
+            "agenda": forms.Textarea(attrs={"rows": 6}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 

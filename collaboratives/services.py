@@ -31,7 +31,7 @@ COLLABORATIVE_FIELDS = (
     "name", "topic", "state", "start_date", "end_date", "status", "aim_statement",
     "aim_target_date", "data_due_day", "report_due_day",
 )
-PERIOD_FIELDS = ("kind", "number", "start_date", "end_date", "hours", "location", "notes")
+PERIOD_FIELDS = ("kind", "number", "start_date", "end_date", "hours", "location", "agenda", "notes")
 
 
 @transaction.atomic
