@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from measures import privacy, summaries
 from measures.models import Measure, MeasureValue
+from measures.months import add_months
 from measures.series import MonthCounts, Series, build_series, month_axis, reanalysed
 from teams import access
 from teams.models import Team
@@ -130,10 +131,89 @@ class Figures:
     strata_summary: str = ""
     disparity: Disparity | None = None
     min_teams: int = 3
+    funnel: Funnel | None = None
+    improving: Improving | None = None
 
     @property
     def kind_words(self) -> str:
         return str(KIND_WORDS[self.kind])
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    """One team's latest month on the funnel plot; named only for those who lead."""
+
+    team_id: int | None
+    label: str
+    denominator: float
+    value: float
+    outside: str  # "" inside the 99.8% limits, else "better" or "worse"
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Teams' rates over the latest three months against the pooled rate, with the limits
+    chance alone allows for a program of each size (Spiegelhalter's funnel plot: 95% and
+    99.8%), so programs of different sizes are compared without ranking them. Three months,
+    not one: a program's monthly counts are small, and would mostly be hidden."""
+
+    start: datetime.date
+    month: datetime.date
+    centre: float
+    points: list[FunnelPoint]
+    # (denominator, lower 99.8%, lower 95%, upper 95%, upper 99.8%) along the x axis
+    limits: list[tuple[float, float, float, float, float]]
+    hidden: int  # teams left off for privacy
+    summary: str
+
+
+@dataclass(frozen=True)
+class Improving:
+    """How many teams' own lines show improvement (a Making Data Count special cause in the
+    better direction) out of the teams with a line."""
+
+    teams: int
+    of: int
+
+    @property
+    def share(self) -> float:
+        return self.teams / self.of if self.of else 0.0
+
+
+@dataclass(frozen=True)
+class CountCell:
+    """One count in a table for people who may not see small cells: the value, or why not."""
+
+    value: int | None
+    hidden: str = ""
+
+
+def count_table(rows: dict, *, full: bool) -> dict:
+    """Counts of people or events (cycles, attendees, decisions) grouped in rows whose cells
+    add up to the row's total ``"total"`` key, as the audience may see them: everything for
+    those who lead; for others, counts of 1 to 9 hidden, with one more cell hidden in a row
+    where a single one would be, so the total cannot give it away. No column totals are
+    made here, so none can be subtracted from."""
+    result = {}
+    for key, cells in rows.items():
+        if full:
+            result[key] = {label: CountCell(int(value)) for label, value in cells.items()}
+            continue
+        parts = {label: privacy.Cell(float(value), None, min_teams())
+                 for label, value in cells.items() if label != "total"}
+        reasons = privacy.group_reasons(parts, min_teams=min_teams())
+        if "total" in cells:
+            reasons["total"] = privacy.cell_reason(
+                privacy.Cell(float(cells["total"]), None, min_teams()), min_teams=min_teams())
+        result[key] = {label: CountCell(None, summaries.hidden_words(reasons[label], min_teams()))
+                       if reasons.get(label) else CountCell(int(value)) for label, value in cells.items()}
+    return result
+
+
+def mean_shown(people: int, *, full: bool) -> bool:
+    """Whether a mean over ``people`` people (hours of dosage a person) may be shown: the
+    same line as a count, since a mean over three people is nearly their own numbers."""
+    return full or not privacy.is_small(people)
 
 
 def measure_figures(measure: Measure, user: access.User) -> Figures:
@@ -178,13 +258,89 @@ def compute_figures(measure: Measure, *, full: bool) -> Figures:
         reporting=[cell.teams for cell in cells], team_count=len({team for team, _month in by_team}),
         summary=summaries.summary(line), min_teams=threshold,
     )
+    lines = _team_lines(measure, months, by_team)
     if full:
-        figures.teams = _team_lines(measure, months, by_team)
+        figures.teams = lines
+    improving = sum(1 for line in lines if line.status and (line.status.variation_icon or "")
+                    .startswith("improvement"))
+    if full or teams_figure_shown(len(lines)):
+        figures.improving = Improving(improving, len(lines))
+    if kind_has_funnel(measure):
+        figures.funnel = _funnel(measure, by_team, full=full, threshold=threshold,
+                                 names={team.team_id: team.label for team in lines} if full else {})
     if measure.is_stratified:
         figures.strata = _strata_lines(measure, months, strata_rows, full=full, threshold=threshold)
         figures.strata_summary = summaries.strata_summary(measure, figures.strata)
         figures.disparity = _disparity(measure, full=full, threshold=threshold)
     return figures
+
+
+def kind_has_funnel(measure: Measure) -> bool:
+    """A funnel plot compares proportions or rates with their denominators."""
+    return aggregate_kind(measure) == POOLED
+
+
+# z for the two funnels: 95% and 99.8% two-sided (Spiegelhalter 2005).
+_Z95, _Z998 = 1.959964, 3.090232
+
+
+def _funnel(measure: Measure, by_team: dict[tuple[int, datetime.date], tuple[float, float | None]], *,
+            full: bool, threshold: int, names: dict[int, str]) -> Funnel | None:
+    """Each team's rate over the three months up to the latest month enough teams reported,
+    against the pooled rate.
+
+    For those who do not lead: teams whose numerator or denominator is from 1 to 9 are left
+    off (their rate and size would give the count away), nobody is named, and there is no
+    funnel unless at least ``threshold`` teams remain."""
+    reported: dict[datetime.date, int] = defaultdict(int)
+    for (_team, month), (_n, d) in by_team.items():
+        if d:
+            reported[month] += 1
+    usable = [month for month, teams in reported.items() if teams >= threshold]
+    if not usable:
+        return None
+    month = max(usable)
+    start = add_months(month, -2)
+    sums: dict[int, list[float]] = {}
+    for (team, day), (n, d) in by_team.items():
+        if d and start <= day <= month:
+            entry = sums.setdefault(team, [0.0, 0.0])
+            entry[0] += n
+            entry[1] += d
+    rows = [(team, n, d) for team, (n, d) in sums.items()]
+    scale = measure.value_of(1, 1) or 1.0  # 100 for a percent, rate_per for a rate
+    centre = sum(n for _t, n, _d in rows) / sum(d for _t, _n, d in rows)
+    if not full:
+        kept = [row for row in rows if not (privacy.is_small(row[1]) or privacy.is_small(row[2]))]
+        if len(kept) < threshold:
+            return None
+    else:
+        kept = rows
+    binomial = measure.unit == Measure.Unit.PERCENT or measure.chart_kind == Measure.ChartKind.P
+
+    def spread(size: float) -> float:
+        variance = centre * (1 - centre) if binomial else centre
+        return (max(variance, 0.0) / size) ** 0.5
+
+    def bounded(value: float) -> float:
+        return min(max(value, 0.0), 1.0) if binomial else max(value, 0.0)
+
+    better_high = measure.direction == Measure.Direction.UP
+    points = []
+    for team, n, d in sorted(kept, key=lambda row: row[2]):
+        rate, width = n / d, _Z998 * spread(d)
+        outside = ""
+        if rate > centre + width or rate < centre - width:
+            outside = "better" if (rate > centre) == better_high else "worse"
+        points.append(FunnelPoint(team if full else None, names.get(team, ""), d, rate * scale, outside))
+    largest = max(d for _t, _n, d in kept)
+    sizes = sorted({max(1.0, largest * step / 60) for step in range(1, 61)} | {d for _t, _n, d in kept})
+    limits = [(size, *(bounded(centre + sign * z * spread(size)) * scale
+                       for sign, z in ((-1, _Z998), (-1, _Z95), (1, _Z95), (1, _Z998))))
+              for size in sizes]
+    hidden = len(rows) - len(kept)
+    return Funnel(start, month, centre * scale, points, limits, hidden,
+                  summaries.funnel_summary(measure, start, month, centre * scale, points, hidden))
 
 
 def _limits_reveal(measure: Measure) -> bool:

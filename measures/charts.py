@@ -212,3 +212,42 @@ def disparity_chart(ratios: dict[str, list[float | None]], periods: list[str], *
                   "rangemode": "tozero"},
         "legend": {"orientation": "h", "y": -0.2},
         "font": {"family": "system-ui, sans-serif", "color": "#212529"}}}
+
+
+def funnel_chart(funnel: object, measure: Measure) -> dict:
+    """A funnel plot (``aggregates.Funnel``): each team's rate by its denominator, the pooled
+    rate across, and the 95% and 99.8% limits narrowing as programs grow. Points outside
+    the outer funnel are marked by shape as well as colour."""
+    sizes = [row[0] for row in funnel.limits]
+    limit = {"type": "scatter", "mode": "lines", "x": sizes, "hoverinfo": "skip", "showlegend": False}
+    data = [
+        {**limit, "y": [row[4] for row in funnel.limits], "name": _("99.8% limits"), "showlegend": True,
+         "line": {"color": GREY, "width": 1.5}},
+        {**limit, "y": [row[1] for row in funnel.limits], "name": _("99.8% limits"),
+         "line": {"color": GREY, "width": 1.5}},
+        {**limit, "y": [row[3] for row in funnel.limits], "name": _("95% limits"), "showlegend": True,
+         "line": {"color": GREY, "width": 1, "dash": "dash"}},
+        {**limit, "y": [row[2] for row in funnel.limits], "name": _("95% limits"),
+         "line": {"color": GREY, "width": 1, "dash": "dash"}},
+        {**limit, "y": [funnel.centre] * len(sizes), "name": escape(_("Pooled")), "showlegend": True,
+         "line": {"color": BLUE, "width": 1.5}},
+    ]
+    styles = {"": (BLUE, "circle", _("Within the limits")),
+              "better": (GREEN, "triangle-up", _("Better than chance")),
+              "worse": (ORANGE, "diamond", _("Worse than chance"))}
+    for outside, (colour, symbol, name) in styles.items():
+        points = [point for point in funnel.points if point.outside == outside]
+        if not points:
+            continue
+        data.append({
+            "type": "scatter", "mode": "markers", "name": escape(name),
+            "x": [point.denominator for point in points], "y": [point.value for point in points],
+            "text": [escape(point.label) for point in points],
+            "hovertemplate": ("%{text}<br>" if any(point.label for point in points) else "")
+            + "n = %{x:,.0f}<br>%{y:.1f}" + _unit_suffix(measure) + "<extra></extra>",
+            "marker": {"color": colour, "symbol": symbol, "size": 8}})
+    layout = _layout(measure, "", height=340)
+    layout["xaxis"] = {"title": {"text": escape(_("Program size over three months"))},
+                       "rangemode": "tozero", "zeroline": False}
+    layout["legend"] = {"orientation": "h", "y": -0.28}
+    return {"data": data, "layout": layout}

@@ -7,7 +7,7 @@ import datetime
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from measures import privacy
 from measures.formatting import format_value
@@ -24,6 +24,7 @@ VARIATION_WORDS = {
     "neutral_high": gettext_lazy("Special cause: higher (neither better nor worse)"),
     "neutral_low": gettext_lazy("Special cause: lower (neither better nor worse)"),
 }
+NO_STATUS_WORDS = gettext_lazy("No status yet (too few months)")
 ASSURANCE_WORDS = {
     "pass": gettext_lazy("Will consistently meet the goal"),
     "fail": gettext_lazy("Will consistently miss the goal"),
@@ -119,3 +120,22 @@ def strata_summary(measure: Measure, lines: list[Series]) -> str:
     return _("%(measure)s by %(dimension)s in %(month)s: %(values)s.") % {
         "measure": measure.name, "dimension": measure.stratification,
         "month": month_name(lines[0].months[latest]), "values": "; ".join(cells)}
+
+
+def funnel_summary(measure: Measure, start: datetime.date, month: datetime.date, centre: float,
+                   points: list, hidden: int) -> str:
+    """E.g. "August to October 2026: 2 of 14 teams lie outside the 99.8% limits around the
+    pooled 12% (1 better, 1 worse); the others differ from it by no more than chance would."."""
+    better = sum(1 for point in points if point.outside == "better")
+    worse = sum(1 for point in points if point.outside == "worse")
+    words = _("%(month)s: %(outside)s of %(teams)s teams lie outside the 99.8%% limits around "
+              "the pooled %(centre)s (%(better)s better, %(worse)s worse); the others differ from "
+              "it by no more than chance would.") % {
+        "month": _("%(start)s to %(end)s") % {"start": month_name(start), "end": month_name(month)},
+        "outside": better + worse, "teams": len(points),
+        "centre": format_value(measure, centre), "better": better, "worse": worse}
+    if hidden:
+        words += " " + ngettext("%(count)s team is left off to protect privacy (counts under 10).",
+                                "%(count)s teams are left off to protect privacy (counts under 10).",
+                                hidden) % {"count": hidden}
+    return words

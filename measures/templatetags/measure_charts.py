@@ -42,3 +42,29 @@ def hidden_reason(reason: str | None, min_teams: int = 3) -> str:
 @register.filter
 def ratio(value: float | None) -> str:
     return "—" if value is None else format_html("{}", f"{value:.2f}")
+
+
+@register.simple_tag
+def variation_icon(icons: object, name: str = "") -> SafeString:
+    """A team line's variation icon (``aggregates.Icons``) small enough for a table cell, its
+    words in the alt text and the tooltip; a dash when there is no status yet."""
+    icon = getattr(icons, "variation_icon", None)
+    if not icon:
+        return format_html('<span title="{}">—<span class="visually-hidden"> {}</span></span>',
+                           summaries.NO_STATUS_WORDS, f"{name}: {summaries.NO_STATUS_WORDS}")
+    words = summaries.VARIATION_WORDS.get(icon, "")
+    label = f"{name}: {words}" if name else str(words)
+    return format_html('<img src="{}" alt="{}" title="{}" width="22" height="22">',
+                       static(f"img/mdc/{icon}.svg"), label, label)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A share from 0 to 1 as a whole percent."""
+    return "—" if value is None else f"{100 * value:.0f}%"
+
+
+@register.filter
+def get(mapping: dict, key: object) -> object:
+    """``mapping[key]`` in a template, for tables whose columns are data (roles, decisions)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
