@@ -103,10 +103,12 @@ def leadership(cycles: QuerySet[Cycle], teams: QuerySet[Team] | None = None) -> 
         took_part={role: sum(row.took_part[role] for row in rows) for role in MemberRole.values},
     )
     return Leadership(rows=rows, total=total, summary=_summary(rows, total),
-                      teams_without_family=_teams_without_family(scoped, teams))
+                      teams_without_family=teams_without_family(scoped, teams))
 
 
-def _teams_without_family(scoped: QuerySet[Cycle], teams: QuerySet[Team] | None) -> list[tuple[int, str]]:
+def teams_without_family(scoped: QuerySet[Cycle], teams: QuerySet[Team] | None) -> list[tuple[int, str]]:
+    """(id, name) of the ``teams`` where no family member led or took part in any of the
+    ``scoped`` cycles, in one query; none when ``teams`` is None."""
     if teams is None:
         return []
     family = (Q(pdsa_cycles__lead_role=MemberRole.FAMILY)

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from reports import pdf_views, views
+from reports import dashboard_views, pdf_views, views
 
 app_name = "reports"
 
 urlpatterns = [
+    path("collaboratives/<int:pk>/dashboard/", dashboard_views.cohort_dashboard, name="dashboard"),
+    path("state/", dashboard_views.state_home, name="state"),
     path("teams/<int:pk>/charts/", views.team_charts, name="team-charts"),
     path("teams/<int:pk>/reports/", views.team_reports, name="team-reports"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),

@@ -156,6 +156,18 @@ def teams_listed_in(user: User, collaborative: Collaborative) -> QuerySet[Team]:
     return Team.objects.filter(collaborative=collaborative)
 
 
+def teams_listed_to(user: User) -> QuerySet[Team]:
+    """The "Teams" menu: the teams whose page the user may open and, for a state viewer, the
+    teams of their state's collaboratives (names and programs, as on each collaborative's
+    page; their pages stay closed)."""
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return Team.objects.all()
+    return Team.objects.filter(
+        Q(pk__in=grants.team_ids) | Q(collaborative_id__in=grants.led_collaborative_ids)
+        | Q(collaborative__state__in=grants.states))
+
+
 def can_manage_team(user: User, team: Team) -> bool:
     grants = grants_for(user)
     return grants.is_superuser or team.collaborative_id in grants.led_collaborative_ids

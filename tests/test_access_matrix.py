@@ -16,8 +16,10 @@ A URL name that is in the URLconf but not in ``PAGES`` fails ``test_it_has_a_row
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,8 +31,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from collaboratives.models import CollaborativeRole, Period
+from collaboratives.models import CollaborativeRole, PDOffering, Period
 from measures.models import Measure, MeasureValue
+from teams.evaluations import QuestionInput, evaluation_create, evaluation_set_open
+from teams.models import AffinityGroup, MemberRole
 from tests import factories
 from tests.conftest import World
 
@@ -182,6 +186,40 @@ def build_nc(t: Targets) -> dict[str, Any]:
     return {"pk": t.collaborative.pk, "build_pk": build.pk}
 
 
+def evaluation_nc(t: Targets) -> dict[str, Any]:
+    """An open, anonymous evaluation of the NC learning session with one required rating,
+    made on first use."""
+    evaluation = getattr(t, "_evaluation", None)
+    if evaluation is None:
+        evaluation = evaluation_create(
+            collaborative=t.collaborative, created_by=t.advisor, period=t.period,
+            title="Learning Session 1 evaluation",
+            questions=[QuestionInput(kind="rating", text="Useful?", required=True)])
+        evaluation_set_open(evaluation=evaluation, is_open=True)
+        t._evaluation = evaluation
+    return {"pk": evaluation.pk}
+
+
+def family_group(t: Targets) -> dict[str, Any]:
+    """The NC collaborative's affinity group of family members (member B's role)."""
+    group, _created = AffinityGroup.objects.get_or_create(
+        collaborative=t.collaborative, name="Matrix family group", defaults={"role": MemberRole.FAMILY})
+    return {"pk": group.pk}
+
+
+def family_meeting(t: Targets) -> dict[str, Any]:
+    group = AffinityGroup.objects.get(pk=family_group(t)["pk"])
+    meeting, _created = group.meetings.get_or_create(
+        topic="Matrix meeting", defaults={"date": datetime.date(2026, 3, 1), "hours": Decimal("1.5")})
+    return {"pk": group.pk, "meeting_pk": meeting.pk}
+
+
+def pd_nc(t: Targets) -> dict[str, Any]:
+    """A professional-development offering of North Carolina (the state viewer's state)."""
+    offering = PDOffering.objects.create(state="NC", name="Matrix workshop", engages=1, purpose=1)
+    return {"pk": offering.pk}
+
+
 def framework_kind(t: Targets) -> dict[str, Any]:
     return {"pk": t.collaborative.pk, "kind": "change-idea"}
 
@@ -205,15 +243,18 @@ def change_idea(t: Targets) -> dict[str, Any]:
 
 TEAM_A = To(lambda t: t.team_a.get_absolute_url())
 TEAM_B = To(lambda t: t.team_b.get_absolute_url())
-NC = To(lambda t: t.collaborative.get_absolute_url())
-VA = To(lambda t: t.other_collaborative.get_absolute_url())
+NC_BOARD = To(lambda t: reverse("reports:dashboard", args=[t.collaborative.pk]))
+VA_BOARD = To(lambda t: reverse("reports:dashboard", args=[t.other_collaborative.pk]))
+STATE = To(lambda t: reverse("reports:state"))
 
 # GET, per persona. The collaborative is the NC one (the advisor's, teams A and B's, the
 # state viewer's); the team is team A. Columns, in order: anonymous, stranger, member_a,
 # member_b, advisor, other_advisor, state_viewer, other_state_viewer.
 PAGES: dict[str, Row] = {
     # Home: one destination is a redirect there; none is a page saying how to get access.
-    "home":                         row(none,   LOGIN, 200, TEAM_A, TEAM_B, NC, VA, NC, VA),
+    # Leaders land on their cohort dashboard, state viewers on the state dashboard.
+    "home":                         row(none,   LOGIN, 200, TEAM_A, TEAM_B, NC_BOARD, VA_BOARD, STATE,
+                                        STATE),
     # Accounts: open to all; a bad link says so; signing out is a POST.
     "login":                        row(none,   200,   200, 200, 200, 200, 200, 200, 200),
     "logout":                       row(none,   405,   405, 405, 405, 405, 405, 405, 405),
@@ -259,6 +300,44 @@ PAGES: dict[str, Row] = {
     "reports:team-reports":         row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "reports:report-detail":        row(report_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "reports:report-pdf":           row(report_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    # The dashboards: the cohort's for its leaders; the state's for state viewers (of any
+    # state: each sees their own state's collaboratives).
+    "reports:dashboard":            row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "reports:state":                row(none,   LOGIN, 403, 403, 403, 403, 403, 200, 200),
+    # Learning sessions are read by everyone who reads the collaborative (who attended:
+    # leaders only); attendance and dosage are the leaders'. Affinity groups are for the
+    # leaders and the team members of the group's role (member B is a family member); state
+    # viewers get 403 on the list: groups are people, not aggregates.
+    "participation:sessions":       row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    "participation:session":        row(period, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    "participation:attendance":     row(period, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "participation:attendance-import": row(period, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "participation:attendance-template": row(period, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "participation:dosage":         row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "participation:dosage-csv":     row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "participation:affinity-groups": row(collab, LOGIN, 404, 200, 200, 200, 404, 403, 404),
+    "participation:affinity-group-create": row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "participation:affinity-group": row(family_group, LOGIN, 404, 404, 200, 200, 404, 404, 404),
+    "participation:affinity-group-update": row(family_group, LOGIN, 404, 404, 403, 200, 404, 404, 404),
+    "participation:affinity-meeting-create": row(family_group, LOGIN, 404, 404, 403, 200, 404, 404,
+                                                 404),
+    "participation:affinity-meeting-update": row(family_meeting, LOGIN, 404, 404, 403, 200, 404, 404,
+                                                 404),
+    # Learning-session evaluations: the leaders set them up and read the results; the
+    # collaborative's team members answer (a leader sees a preview and may not send).
+    "evaluations:list":             row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "evaluations:create":           row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "evaluations:update":           row(evaluation_nc, LOGIN, 404, 403, 403, 200, 404, 404, 404),
+    "evaluations:toggle":           row(evaluation_nc, LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:answer":           row(evaluation_nc, LOGIN, 404, 200, 200, 200, 404, 404, 404),
+    "evaluations:results":          row(evaluation_nc, LOGIN, 404, 403, 403, 200, 404, 404, 404),
+    "evaluations:results-csv":      row(evaluation_nc, LOGIN, 404, 403, 403, 200, 404, 404, 404),
+    # The system assessment (PD matrix): state staff keep their state's offerings.
+    "system:assessment":            row(none,   LOGIN, 403, 403, 403, 403, 403, 200, 200),
+    "system:export":                row(none,   LOGIN, 403, 403, 403, 403, 403, 200, 200),
+    "system:offering-create":       row(none,   LOGIN, 403, 403, 403, 403, 403, 200, 200),
+    "system:offering-update":       row(pd_nc,  LOGIN, 403, 403, 403, 403, 403, 200, 404),
+    "system:offering-delete":       row(pd_nc,  LOGIN, 403, 403, 403, 403, 403, 200, 404),
     "reports:collaborative-reports": row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "reports:collaborative-reports-build": row(collab, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "reports:report-build-status":  row(build_nc, LOGIN, 404, 403, 403, 200, 404, 403, 404),
@@ -316,6 +395,11 @@ PAGES: dict[str, Row] = {
     "pdsa:cycle-delete":            row(cycle_a, LOGIN, 404, 403, 404, 200, 404, 404, 404),
     "pdsa:comment-create":          row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "pdsa:spread":                  row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
+    # Every team's cycles and who leads them: the collaborative's leaders only.
+    "pdsa:collaborative-cycles":     row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "pdsa:collaborative-cycles-csv": row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "pdsa:leadership":               row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "pdsa:leadership-csv":           row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "api:pdsa-cycle-list":          row(none,   403,   200, 200, 200, 200, 200, 200, 200),
     "api:pdsa-cycle-detail":        row(cycle_a, 403,  404, 200, 404, 200, 404, 404, 404),
     # Monthly reports in the API: the pages' rules. Submitting and reviewing are POST only.
@@ -352,6 +436,22 @@ WRITES: dict[str, tuple[object, ...]] = {
     # review until the team submits; building a month queues it and goes back to the list.
     "reports:report-detail":        (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "reports:collaborative-reports-build": (LOGIN, 404, 403, 403, 302, 404, 403, 404),
+    # Attendance and affinity groups: an empty POST is the form back with its errors.
+    "participation:attendance":     (LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "participation:attendance-import": (LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "participation:affinity-group-create": (LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "participation:affinity-group-update": (LOGIN, 404, 404, 403, 200, 404, 404, 404),
+    "participation:affinity-meeting-create": (LOGIN, 404, 404, 403, 200, 404, 404, 404),
+    "participation:affinity-meeting-update": (LOGIN, 404, 404, 403, 200, 404, 404, 404),
+    # An empty open/close changes nothing (back with a message); an empty answer is the
+    # form with its errors for members, refused for leaders.
+    "evaluations:create":           (LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "evaluations:update":           (LOGIN, 404, 403, 403, 200, 404, 404, 404),
+    "evaluations:toggle":           (LOGIN, 404, 403, 403, 302, 404, 404, 404),
+    "evaluations:answer":           (LOGIN, 404, 200, 200, 403, 404, 404, 404),
+    "system:offering-create":       (LOGIN, 403, 403, 403, 403, 403, 200, 200),
+    "system:offering-update":       (LOGIN, 403, 403, 403, 403, 403, 200, 404),
+    "system:offering-delete":       (LOGIN, 403, 403, 403, 403, 403, GONE, 404),
     # API: measures are written by those who lead a collaborative, values by members of a
     # team; everyone else is refused before the input is read (the detail URLs take no
     # POST: 405 once the caller may write at all).

@@ -23,6 +23,12 @@ def home(request: HttpRequest) -> HttpResponse:
         access.collaboratives_visible_to(request.user).filter(state__in=grants.states)
     )
     destinations = [*led, *teams, *watched]
+    # Leaders land on their cohort dashboard, state viewers on the state dashboard (higher
+    # layers' pages, named here by URL only).
+    if len(led) == 1 and not teams and not grants.states:
+        return redirect("reports:dashboard", pk=led[0].pk)
+    if grants.states and not led and not teams:
+        return redirect("reports:state")
     if len(destinations) == 1:
         return redirect(destinations[0])
     return render(request, "home.html", {

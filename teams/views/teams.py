@@ -83,7 +83,7 @@ def team_table(request: HttpRequest, teams: QuerySet[Team], *, with_gaps: bool,
 
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    table = team_table(request, access.teams_visible_to(request.user), with_gaps=True)
+    table = team_table(request, access.teams_listed_to(request.user), with_gaps=True)
     return render(request, "teams/team_list.html", table)
 
 

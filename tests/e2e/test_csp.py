@@ -23,7 +23,7 @@ def test_it_loads_the_main_pages_without_csp_violations_or_requests_elsewhere(
     log_in(page, server_url, world.advisor.username)
     collaborative = world.collaborative.pk
     for path in (
-        "/",  # one collaborative: redirected to it
+        "/",  # one collaborative: redirected to its dashboard
         "/collaboratives/",
         f"/collaboratives/{collaborative}/edit/",
         f"/collaboratives/{collaborative}/timeline/new/",
@@ -34,6 +34,12 @@ def test_it_loads_the_main_pages_without_csp_violations_or_requests_elsewhere(
         f"/teams/{world.team_a.pk}/edit/",
         f"/teams/{world.team_a.pk}/members/add/",
         "/accounts/password_change/",
+        f"/collaboratives/{collaborative}/cycles/",
+        f"/collaboratives/{collaborative}/leadership/",
+        f"/collaboratives/{collaborative}/sessions/",
+        f"/collaboratives/{collaborative}/dosage/",
+        f"/collaboratives/{collaborative}/affinity-groups/",
+        f"/collaboratives/{collaborative}/evaluations/",
     ):
         visit(page, f"{server_url}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()

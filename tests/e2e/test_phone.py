@@ -48,6 +48,9 @@ def test_it_collapses_the_navbar_on_a_phone_and_the_toggler_opens_it(
 def test_it_keeps_an_advisors_pages_accessible_on_a_phone(phone_page: Page, server_url, world):
     page = phone_page
     log_in(page, server_url, world.advisor.username)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohort dashboard")
+    assert_accessible(page)
+    visit(page, f"{server_url}{world.collaborative.get_absolute_url()}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Growing Together")
 
     page.get_by_role("link", name="Team A").click()
@@ -72,6 +75,7 @@ def test_it_fits_the_tables_on_a_phone_without_sideways_scrolling(
     factories.TeamFactory(collaborative=world.collaborative,
                           name="Little Sprouts Family Child Care Network")
     log_in(page, server_url, world.advisor.username)
+    visit(page, f"{server_url}{world.collaborative.get_absolute_url()}")
     hidden = {"collaborative": _hidden_table_width(page)}
     for name, path in (("collaboratives", "/collaboratives/"), ("teams", "/teams/")):
         visit(page, f"{server_url}{path}")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from teams.models import Organization, Team
-from tests.e2e.support import assert_accessible, field, log_in
+from tests.e2e.support import assert_accessible, field, log_in, visit
 
 DUPLICATE_NAME = "A team with this name is already in this collaborative."
 
@@ -111,6 +111,7 @@ def test_it_refuses_a_duplicate_team_name_on_its_field_and_creates_nothing(
 ):
     teams_before, organizations_before = Team.objects.count(), Organization.objects.count()
     log_in(page, server_url, world.advisor.username)
+    visit(page, f"{server_url}{world.collaborative.get_absolute_url()}")
     page.get_by_role("link", name="Add a team").click()
     assert_accessible(page)
 

@@ -19,8 +19,12 @@ from django.utils.text import slugify
 from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
 from collaboratives.services import advisor_group_ensure
 from reports.demo.cycles import seed_cycles
+from reports.demo.evaluations import seed_evaluations
+from reports.demo.family import seed_family
 from reports.demo.framework import seed_framework
 from reports.demo.measures import seed_measures
+from reports.demo.participation import seed_participation
+from reports.demo.pd_offerings import seed_pd_offerings
 from reports.demo.reports import seed_reports
 from teams.models import MemberRole, Membership, Organization, Team
 
@@ -128,8 +132,16 @@ class Command(BaseCommand):
         seed_measures(sel, sel_teams, today=timezone.localdate())
         seed_cycles(sel, sel_teams, today=timezone.localdate())
         seed_reports(sel, sel_teams, advisor, today=timezone.localdate())
-        for index, program in enumerate(FAMILY_PROGRAMS):
-            self.staff_team(self.team(family, index, program), index + 100, with_family=True)
+        seed_participation(sel, today=timezone.localdate())
+        seed_evaluations(sel, today=timezone.localdate())
+        family_teams = [self.team(family, index, program)
+                        for index, program in enumerate(FAMILY_PROGRAMS)]
+        for index, team in enumerate(family_teams):
+            self.staff_team(team, index + 100, with_family=True)
+        seed_family(family, family_teams, advisor_2, today=timezone.localdate())
+        seed_participation(family, today=timezone.localdate())
+        seed_evaluations(family, today=timezone.localdate())
+        seed_pd_offerings()
         return [
             DemoLogin("advisor", f"improvement advisor of “{sel.name}”"),
             DemoLogin("coach", "coach of the same collaborative"),
