@@ -210,6 +210,14 @@ def count_table(rows: dict, *, full: bool) -> dict:
     return result
 
 
+def quartiles_shown(teams: int) -> bool:
+    """Whether the quartiles of ``teams`` teams' scores may be shown to those who do not
+    lead: of three teams, the lower quartile, median and upper quartile are their three
+    scores, so quartiles need two teams beyond each of them (the median alone needs
+    ``teams_figure_shown``)."""
+    return teams >= 2 * min_teams() - 1
+
+
 def mean_shown(people: int, *, full: bool) -> bool:
     """Whether a mean over ``people`` people (hours of dosage a person) may be shown: the
     same line as a count, since a mean over three people is nearly their own numbers."""
@@ -261,10 +269,11 @@ def compute_figures(measure: Measure, *, full: bool) -> Figures:
     lines = _team_lines(measure, months, by_team)
     if full:
         figures.teams = lines
-    improving = sum(1 for line in lines if line.status and (line.status.variation_icon or "")
-                    .startswith("improvement"))
-    if full or teams_figure_shown(len(lines)):
-        figures.improving = Improving(improving, len(lines))
+    # Out of the teams whose line has a status (enough months to judge), not every team.
+    judged = [line for line in lines if line.status and line.status.variation_icon]
+    improving = sum(1 for line in judged if line.status.variation_icon.startswith("improvement"))
+    if full or teams_figure_shown(len(judged)):
+        figures.improving = Improving(improving, len(judged))
     if kind_has_funnel(measure):
         figures.funnel = _funnel(measure, by_team, full=full, threshold=threshold,
                                  names={team.team_id: team.label for team in lines} if full else {})
@@ -309,13 +318,15 @@ def _funnel(measure: Measure, by_team: dict[tuple[int, datetime.date], tuple[flo
             entry[1] += d
     rows = [(team, n, d) for team, (n, d) in sums.items()]
     scale = measure.value_of(1, 1) or 1.0  # 100 for a percent, rate_per for a rate
-    centre = sum(n for _t, n, _d in rows) / sum(d for _t, _n, d in rows)
     if not full:
         kept = [row for row in rows if not (privacy.is_small(row[1]) or privacy.is_small(row[2]))]
         if len(kept) < threshold:
             return None
     else:
         kept = rows
+    # Pooled over the teams drawn: with the ones left off inside it, the centre and the
+    # points drawn would give a lone left-off team's rate away.
+    centre = sum(n for _t, n, _d in kept) / sum(d for _t, _n, d in kept)
     binomial = measure.unit == Measure.Unit.PERCENT or measure.chart_kind == Measure.ChartKind.P
 
     def spread(size: float) -> float:

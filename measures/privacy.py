@@ -51,13 +51,15 @@ def group_reasons(cells: dict[str, Cell], *, min_teams: int) -> dict[str, str | 
     """The reason each cell of a group (one month's strata) is hidden, or ``None``.
 
     When exactly one cell is hidden and the others would add up with it to a total that is
-    shown, the smallest of the others (by numerator) is hidden as its complement.
+    shown, the smallest non-zero one of the others (by numerator) is hidden as its
+    complement. Not a zero: the two hidden cells would then add up to the small count. (When
+    every other cell is zero, the total is the small count itself, and hidden by its own rule.)
     """
     reasons = {label: cell_reason(cell, min_teams=min_teams) for label, cell in cells.items()}
     hidden = [label for label, reason in reasons.items() if reason]
     if len(hidden) == 1:
         others = sorted((cell.numerator, label) for label, cell in cells.items()
-                        if reasons[label] is None and cell.numerator is not None)
+                        if reasons[label] is None and cell.numerator)
         if others:
             reasons[others[0][1]] = COMPLEMENT
     return reasons

@@ -79,9 +79,14 @@ class Leadership:
     teams_without_family: list[tuple[int, str]]  # (team id, name), by name
 
 
-def leadership(cycles: QuerySet[Cycle], teams: QuerySet[Team] | None = None) -> Leadership:
+def leadership(cycles: QuerySet[Cycle], teams: QuerySet[Team] | None = None, *,
+               by: str = "created_at") -> Leadership:
     """Who led and who took part in ``cycles``, by quarter, and which of ``teams`` (None:
-    none checked) had no family member lead or take part in any of them. Two queries."""
+    none checked) had no family member lead or take part in any of them. Two queries.
+
+    Quarters are those of ``by``: when the cycle started (``created_at``), or, beside a
+    table of decisions, when it was completed (``completed_at``), so that both tables put a
+    cycle in the same quarter."""
     scoped = Cycle.objects.filter(pk__in=cycles.values("pk")).order_by()
     counts = {"cycles": Count("pk", distinct=True),
               f"led_{UNKNOWN}": Count("pk", distinct=True, filter=Q(lead_role=""))}
@@ -90,7 +95,7 @@ def leadership(cycles: QuerySet[Cycle], teams: QuerySet[Team] | None = None) -> 
         # The lead takes part too, whether or not they are also listed as a participant.
         counts[f"took_{role}"] = Count("pk", distinct=True,
                                        filter=Q(lead_role=role) | Q(participations__role=role))
-    quarters = (scoped.annotate(quarter=TruncQuarter("created_at", output_field=DateField()))
+    quarters = (scoped.annotate(quarter=TruncQuarter(by, output_field=DateField()))
                 .values("quarter").annotate(**counts).order_by("quarter"))
     rows = [LeadershipRow(
         quarter=row["quarter"], cycles=row["cycles"],

@@ -72,6 +72,7 @@ class TeamRow:
     standing: TeamMonth
     self_score: Score
     advisor_score: Score
+    score_gap: Decimal | None  # between the two scores of the latest month that has both
     activity: CycleActivity
     statuses: list[tuple[Measure, aggregates.Icons | None]]
     gaps: list[CompositionGap]
@@ -179,10 +180,10 @@ def cohort_dashboard(collaborative: Collaborative, user: access.User, *,
     statuses = {pk: {line.team_id: line.status for line in figure.teams} for pk, figure in figures.items()}
     rows = []
     for team in teams:
-        self_score, advisor_score = scores.get(team.pk, (Score(None, 0), Score(None, 0)))
+        self_score, advisor_score, gap = scores.get(team.pk, (Score(None, 0), Score(None, 0), None))
         row = TeamRow(
             team=team, standing=standings[team.pk], self_score=self_score,
-            advisor_score=advisor_score, activity=activity[team.pk],
+            advisor_score=advisor_score, score_gap=gap, activity=activity[team.pk],
             statuses=[(measure, statuses[measure.pk].get(team.pk)) for measure in measures],
             gaps=gaps[team.pk], dosage=dosage.teams.get(team.pk),
         )
@@ -231,8 +232,7 @@ def _flags(row: TeamRow, no_family: set[int]) -> list[str]:
         "to_review": bool(report and report.status == MonthlyReport.Status.SUBMITTED),
         "stalled": row.activity.stalled > 0,
         "no_cycles": row.activity.total == 0,
-        "score_gap": (row.self_score.value is not None and row.advisor_score.value is not None
-                      and abs(row.self_score.value - row.advisor_score.value) >= scale.GAP),
+        "score_gap": row.score_gap is not None and row.score_gap >= scale.GAP,
         "not_cross_role": bool(row.gaps),
         "no_family_in_cycles": row.team.pk in no_family,
         "dosage_behind": bool(row.dosage and row.dosage.behind),
@@ -246,16 +246,21 @@ def _action_period_start(periods: list[Period], today: datetime.date) -> datetim
     return max(period.start_date for period in started) if started else None
 
 
-def _scores_by_team(reports: list[tuple]) -> dict[int, tuple[Score, Score]]:
-    """Each team's latest self- and advisor score and its direction since the one before,
-    from (team, month, self-score, advisor score) rows in month order."""
+def _scores_by_team(reports: list[tuple]) -> dict[int, tuple[Score, Score, Decimal | None]]:
+    """Each team's latest self- and advisor score with its direction since the one before,
+    and the gap between the two in the latest month that has both (the latest of each may
+    be of different months), from (team, month, self, advisor) rows in month order."""
     series: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    gaps: dict[int, Decimal] = {}
     for team_id, _month, self_score, advisor_score in reports:
         if self_score is not None:
             series[team_id][0].append(self_score)
         if advisor_score is not None:
             series[team_id][1].append(advisor_score)
-    return {team_id: (_latest(own), _latest(advisor)) for team_id, (own, advisor) in series.items()}
+        if self_score is not None and advisor_score is not None:
+            gaps[team_id] = abs(self_score - advisor_score)
+    return {team_id: (_latest(own), _latest(advisor), gaps.get(team_id))
+            for team_id, (own, advisor) in series.items()}
 
 
 def _latest(values: list[Decimal]) -> Score:

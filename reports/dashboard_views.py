@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy
 
 from collaboratives.models import USState
 from measures.summaries import VARIATION_WORDS
+from pdsa.leadership import role_label
 from pdsa.models import Cycle
 from reports import dashboard, state_dashboard
 from reports.exports import Table, export_response
 from teams import access
-from teams.models import MemberRole
 
 ROWS_PER_PAGE = 50
 
@@ -40,7 +40,11 @@ class DashboardFilter(forms.Form):
     ])
 
     def values(self) -> dict[str, str]:
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid choices; an invalid one falls back to its default, the others stay."""
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()  # fills cleaned_data with the fields that are valid
+            data = self.cleaned_data
         return {"query": data.get("q", ""), "flag": data.get("flag", ""),
                 "sort": data.get("sort") or "name"}
 
@@ -141,5 +145,6 @@ def state_home(request: HttpRequest) -> HttpResponse:
     labels = dict(USState.choices)
     return render(request, "reports/state_dashboard.html", {
         "board": board, "state": state, "states": [(code, labels.get(code, code)) for code in states],
-        "decisions": Cycle.Decision.choices, "roles": MemberRole.choices,
+        "decisions": Cycle.Decision.choices,
+        "roles": [(key, role_label(key)) for key in state_dashboard.LEAD_COLUMNS],
     })

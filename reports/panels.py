@@ -125,7 +125,7 @@ def team_feedback_panel(request: HttpRequest, team: Team) -> dict | None:
     comments = (CycleComment.objects.filter(cycle__team=team, author_id__in=Subquery(leaders))
                 .select_related("author", "cycle").order_by("-created_at", "-pk")[:FEEDBACK_COMMENTS])
     reviews = (team.monthly_reports.filter(reviewed_at__isnull=False)
-               .select_related("reviewed_by").order_by("-reviewed_at")[:FEEDBACK_REVIEWS])
+               .select_related("reviewed_by").order_by("-reviewed_at", "-month")[:FEEDBACK_REVIEWS])
     items = [{"when": comment.created_at, "author": _name(comment.author), "text": comment.body,
               "url": f"{comment.cycle.get_absolute_url()}#comment-{comment.pk}",
               "about": _("on the cycle “%(title)s”") % {"title": comment.cycle.title}}

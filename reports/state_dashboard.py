@@ -26,7 +26,7 @@ from measures import aggregates, charts
 from measures import selectors as measure_selectors
 from measures.formatting import format_value
 from measures.models import Measure
-from pdsa.leadership import leadership, quarter_label
+from pdsa.leadership import UNKNOWN, leadership, quarter_label, role_label
 from pdsa.models import Cycle
 from reports.dashboard import Timeline, timeline
 from reports.exports import Table
@@ -140,8 +140,9 @@ def _score_spreads(collaborative: Collaborative) -> list[ScoreSpread]:
     spreads = []
     for month, scores in sorted(by_month.items()):
         if aggregates.teams_figure_shown(len(scores)):
-            lower, median, upper = (statistics.quantiles(scores, n=4, method="inclusive")
-                                    if len(scores) > 1 else (scores[0],) * 3)
+            lower, median, upper = statistics.quantiles(scores, n=4, method="inclusive")
+            if not aggregates.quartiles_shown(len(scores)):
+                lower = upper = None
             spreads.append(ScoreSpread(month, len(scores), median, lower, upper))
         else:
             spreads.append(ScoreSpread(month, len(scores), None, None, None))
@@ -180,29 +181,31 @@ def _cycles_by_quarter(shared) -> list[CyclesRow]:
     return [CyclesRow(quarter_label(quarter), cells) for quarter, cells in table.items()]
 
 
+LEAD_COLUMNS = (*MemberRole.values, UNKNOWN)
+
+
 def _leaders(shared) -> tuple[list[CyclesRow], str]:
-    """Who led the shared cycles, a quarter a row; the frontline share only when no count
-    behind it is hidden."""
-    result = leadership(shared)
-    roles = list(MemberRole.values)
+    """Who led the shared cycles, a quarter a row (the quarter each was completed, as in the
+    table of decisions); every row's cells add up to its total, "not recorded" included, so
+    the total gives nothing away. The frontline share is said only when no cell is hidden:
+    sums over the quarters would otherwise let a hidden cell be worked out."""
+    result = leadership(shared, by="completed_at")
     table = aggregates.count_table(
-        {row.quarter: {**{role: row.led_by.get(role, 0) for role in roles}, "total": row.cycles}
-         for row in result.rows}, full=False)
+        {row.quarter: {**{key: row.led_by.get(key, 0) for key in LEAD_COLUMNS}, "total": row.cycles}
+         for row in result.rows if row.quarter is not None}, full=False)
     rows = [CyclesRow(quarter_label(quarter), cells) for quarter, cells in table.items()]
-    total = aggregates.count_table({"all": {
-        "frontline": sum(result.total.led_by.get(role, 0) for role in FRONTLINE),
-        "administrator": result.total.led_by.get(MemberRole.ADMINISTRATOR, 0)}}, full=False)["all"]
     if not result.total.cycles:
         return rows, _("No shared cycle yet.")
-    if total["frontline"].value is None or total["administrator"].value is None:
-        return rows, _("Too few shared cycles to say who leads them without identifying anyone.")
-    led = total["frontline"].value + total["administrator"].value
+    if any(cell.value is None for row in rows for cell in row.cells.values()):
+        return rows, _("Some counts are too small to show, so the share led by educators, other "
+                       "staff and family members is not given: it would reveal them.")
+    frontline = sum(result.total.led_by.get(role, 0) for role in FRONTLINE)
+    led = frontline + result.total.led_by.get(MemberRole.ADMINISTRATOR, 0)
     if not led:
         return rows, _("None of the shared cycles records who led it.")
     return rows, _("Educators, other staff and family members led %(share)s of the shared cycles "
-                   "(%(frontline)s of %(led)s); administrators led the rest.") % {
-        "share": f"{100 * total['frontline'].value / led:.0f}%", "frontline": total["frontline"].value,
-        "led": led}
+                   "(%(frontline)s of %(led)s whose lead is recorded); administrators led the "
+                   "rest.") % {"share": f"{100 * frontline / led:.0f}%", "frontline": frontline, "led": led}
 
 
 def _date(value: datetime.date | datetime.datetime) -> datetime.date:
@@ -220,7 +223,9 @@ def tables(board: StateBoard) -> list[Table]:
         name = item.collaborative.name
         programs += [[name, kind, count] for kind, count in item.programs]
         hidden = _("hidden (under %(count)s teams)") % {"count": item.min_teams}
-        scores += [[name, spread.month, spread.median, spread.lower, spread.upper]
+        hidden_iqr = _("hidden (too few teams for quartiles)")
+        scores += [[name, spread.month, spread.median,
+                    *((spread.lower, spread.upper) if spread.lower is not None else (hidden_iqr,) * 2)]
                    if spread.median is not None else [name, spread.month, hidden, "", ""]
                    for spread in item.scores]
         for outcome in item.outcomes:
@@ -237,10 +242,10 @@ def tables(board: StateBoard) -> list[Table]:
         decisions = list(Cycle.Decision.values)
         cycles += [[name, row.label, *[cell(row.cells[d]) for d in decisions], cell(row.cells["total"])]
                    for row in item.cycles]
-        leaders += [[name, row.label, *[cell(row.cells[r]) for r in MemberRole.values],
+        leaders += [[name, row.label, *[cell(row.cells[key]) for key in LEAD_COLUMNS],
                      cell(row.cells["total"])] for row in item.leaders]
     decision_names = [str(label) for _v, label in Cycle.Decision.choices]
-    role_names = [str(label) for _v, label in MemberRole.choices]
+    role_names = [role_label(key) for key in LEAD_COLUMNS]
     return [
         Table(_("Programs"), [_("Collaborative"), _("Kind of program"), _("Teams")], programs),
         Table(_("Advisor scores"), [_("Collaborative"), _("Month"), _("Median"), _("Lower quartile"),

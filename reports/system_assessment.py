@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from collaboratives.models import Collaborative, PDOffering, USState, quadrant_of
+from measures import aggregates
 from reports.exports import Table
 
 Q1, Q2, Q3, Q4 = (quadrant.value for quadrant in PDOffering.Quadrant)
@@ -51,7 +52,7 @@ class MatrixPoint:
     engages: int
     purpose: int
     programs: int
-    people: int
+    people: int | None  # None: a BSC's count under 10, hidden
     is_bsc: bool
     pk: int | None  # the offering's; None for a BSC collaborative
     x: float
@@ -263,7 +264,11 @@ def system_assessment(state: str) -> Assessment:
     ] + [
         {"name": collaborative.name, "provider": _("Breakthrough Series Collaborative"),
          "engages": BSC_ENGAGES, "purpose": BSC_PURPOSE, "programs": collaborative.programs,
-         "people": collaborative.people, "is_bsc": True, "pk": None,
+         # The people on a BSC's teams are counted by the portal, so its small-cell rule
+         # applies (an offering's reach is what state staff typed in).
+         "people": aggregates.count_table({"bsc": {"people": collaborative.people}},
+                                          full=False)["bsc"]["people"].value,
+         "is_bsc": True, "pk": None,
          "collaborative_pk": collaborative.pk}
         for collaborative in collaboratives
     ]
@@ -292,7 +297,7 @@ def _quadrant_summaries(points: list[MatrixPoint]) -> list[QuadrantSummary]:
             quadrant=quadrant, label=str(PDOffering.Quadrant(quadrant).label),
             offerings=sum(1 for point in points if point.quadrant == quadrant),
             programs=sum(point.programs for point in points if point.quadrant == quadrant),
-            people=sum(point.people for point in points if point.quadrant == quadrant),
+            people=sum(point.people or 0 for point in points if point.quadrant == quadrant),
         )
         for quadrant in (Q1, Q2, Q3, Q4)
     ]

@@ -12,7 +12,7 @@ the team.
 What is expected by now (``Dosage.session_expected``, ``affinity_expected``):
 - learning sessions: the hours of the sessions held so far (started by ``today``); when
   none of them has its hours set, the lower annual target (30 h) prorated by the months of
-  the collaborative completed, out of 12;
+  the collaborative completed, out of 12; nothing before the first session;
 - affinity groups: the annual target (50 h) prorated by the months completed, out of 12,
   so never more than 50 h.
 Behind means below 75 % of what is expected by now. A *team* is judged on learning
@@ -102,8 +102,12 @@ def collaborative_dosage(collaborative: Collaborative, *, today: datetime.date |
     with_hours = [period.hours for period in sessions if period.hours is not None]
     held = {"count": len(sessions), "total_hours": sum(with_hours), "with_hours": len(with_hours)}
     share_of_year = min(months_completed(collaborative, today), 12) / 12
-    session_expected = (float(held["total_hours"]) if held["with_hours"]
-                        else float(LEARNING_SESSION_TARGET[0]) * share_of_year)
+    if not held["count"]:
+        session_expected = 0.0  # no session yet: nobody can be behind on them
+    elif held["with_hours"]:
+        session_expected = float(held["total_hours"])
+    else:
+        session_expected = float(LEARNING_SESSION_TARGET[0]) * share_of_year
     affinity_expected = float(AFFINITY_GROUP_TARGET) * share_of_year
 
     role_counts = {f"n_{role}": Count("memberships", filter=Q(memberships__role=role))

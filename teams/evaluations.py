@@ -36,7 +36,7 @@ from teams.models import (
 # Below this many answers from one role, an anonymous form's results do not name the role.
 MIN_ROLE_ANSWERS = 3
 RATINGS = (1, 2, 3, 4, 5)
-OTHER_ROLES = gettext_lazy("Other roles (fewer than 3 answers each)")
+OTHER_ROLES = gettext_lazy("Other roles, combined")
 OTHER_ROLES_SHORT = gettext_lazy("Other roles")
 ALL_ROLES = gettext_lazy("All roles")
 
@@ -405,10 +405,15 @@ def evaluation_results(evaluation: Evaluation) -> EvaluationResults:
     roles = [role for role in MemberRole.values if role_counts.get(role)]
     if evaluation.is_anonymous:
         shown = [role for role in roles if role_counts[role] >= MIN_ROLE_ANSWERS]
+        # A fold too small to show would still show by subtraction (all roles minus the
+        # roles shown): the smallest roles shown join it until it is big enough.
+        while shown and 0 < sum(role_counts[r] for r in roles if r not in shown) < MIN_ROLE_ANSWERS:
+            shown.remove(min(shown, key=lambda role: (role_counts[role], role)))
     else:
         shown = roles
     folded_count = sum(role_counts[role] for role in roles if role not in shown)
-    folded_shown = folded_count >= MIN_ROLE_ANSWERS
+    # With no role shown, "Other roles" would be "All roles" again.
+    folded_shown = bool(shown) and folded_count >= MIN_ROLE_ANSWERS
 
     tallies: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 5))
     for question_id, role, rating, n in (

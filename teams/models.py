@@ -322,8 +322,10 @@ class EvaluationQuestion(models.Model):
 
 class EvaluationSubmission(models.Model):
     """That a person has answered (so nobody answers twice). Kept apart from the answers,
-    which for an anonymous form carry only the role."""
+    which for an anonymous form carry only the role. Its key is random, as are the answers'
+    keys: keys counted up in both tables would pair each answer with who sent it."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="submissions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     submitted_on = models.DateField(auto_now_add=True)
@@ -361,6 +363,7 @@ class EvaluationResponse(models.Model):
 
 
 class EvaluationAnswer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(EvaluationResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(EvaluationQuestion, on_delete=models.CASCADE, related_name="answers")
     rating = models.PositiveSmallIntegerField(

@@ -65,12 +65,18 @@ def team_table(request: HttpRequest, teams: QuerySet[Team], *, with_gaps: bool,
     on_page = list(page.object_list)
     kinds = {value: str(label) for value, label in Organization.Kind.choices}
     gaps = selectors.composition_gaps_by_team(on_page) if with_gaps else {}
-    rows = [{
-        "team": team,
-        "kind": kinds.get(team.organization.kind, team.organization.kind),
-        "url": team.get_absolute_url() if access.can_read_team(request.user, team) else "",
-        "gaps": gaps.get(team.pk, []),
-    } for team in on_page]
+    rows = []
+    for team in on_page:
+        readable = access.can_read_team(request.user, team)
+        # Who is on a team and what it lacks are for those who may open its page; a state
+        # viewer's list names the team and its program only.
+        rows.append({
+            "team": team,
+            "kind": kinds.get(team.organization.kind, team.organization.kind),
+            "url": team.get_absolute_url() if readable else "",
+            "gaps": gaps.get(team.pk, []) if readable else [],
+            "members": team.member_count if readable else None,
+        })
     return {
         "team_rows": rows, "team_page": page, "team_total": total, "team_filter": team_filter,
         "may_filter_gaps": may_filter_gaps,

@@ -47,9 +47,17 @@ def test_it_hides_counts_from_1_to_9_and_a_complement_in_the_row():
 def test_it_shows_zero_and_hides_a_small_total():
     row = aggregates.count_table({"q": {"adopt": 0, "adapt": 3, "abandon": 4, "total": 7}},
                                  full=False)["q"]
-    assert row["adopt"].value == 0  # two small cells already hide each other
+    assert row["adopt"].value == 0  # two small cells already hide each other; 0 hides nothing
     assert row["total"].value is None
     assert (row["adapt"].value, row["abandon"].value) == (None, None)
+
+
+def test_it_never_takes_a_zero_as_the_complement():
+    row = aggregates.count_table({"q": {"adopt": 40, "adapt": 0, "abandon": 2, "total": 42}},
+                                 full=False)["q"]
+    # Hiding the 0 with the 2 would leave 42 - 40 = 2 for the two of them.
+    assert (row["abandon"].value, row["adapt"].value, row["adopt"].value) == (None, 0, None)
+    assert row["total"].value == 42
 
 
 def test_it_shows_every_count_to_those_who_lead():
@@ -141,3 +149,11 @@ def test_it_does_not_say_how_many_improve_among_too_few_teams(world, measure):
     value(world.team_b, measure, 20, 100)
     assert aggregates.compute_figures(measure, full=False).improving is None
     assert aggregates.compute_figures(measure, full=True).improving.of == 2
+
+
+def test_it_pools_the_centre_over_the_teams_drawn_for_others(world, measure):
+    rows = [(20, 100), (45, 100), (30, 60), (4, 40)]
+    for team, (numerator, denominator) in zip(teams_with(world, rows), rows, strict=True):
+        value(team, measure, numerator, denominator)
+    assert aggregates.compute_figures(measure, full=False).funnel.centre == pytest.approx(100 * 95 / 260)
+    assert aggregates.compute_figures(measure, full=True).funnel.centre == pytest.approx(100 * 99 / 300)

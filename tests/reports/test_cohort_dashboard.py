@@ -113,8 +113,9 @@ def test_it_filters_and_orders_the_teams(client, world):
     assert [row.team.name for row in response.context["rows"]] == ["Zebra Center"]
     response = page(client, world, "?flag=no_cycles&sort=name")
     assert [row.team.name for row in response.context["rows"]] == ["Team A", "Team B", "Zebra Center"]
-    # A bad value is no error: the default is used.
-    assert page(client, world, "?flag=nonsense&sort=%00").status_code == 200
+    # A bad value is no error: its default is used, and the other choices stay.
+    response = page(client, world, "?flag=nonsense&sort=%00&q=zeb")
+    assert [row.team.name for row in response.context["rows"]] == ["Zebra Center"]
 
 
 def test_it_marks_today_on_the_timeline(client, world):
@@ -178,3 +179,14 @@ def test_it_asks_the_same_number_of_queries_for_3_or_30_teams(client, world, mea
     grow(world, measure, idea, 27)
     assert queries(client, world) == few
     assert few <= 20
+
+
+def test_it_compares_the_two_scores_of_the_same_month(client, world):
+    MonthlyReport.objects.create(team=world.team_a, month=add_months(DUE, -1), self_score="2.0",
+                                 advisor_score="2.0", status=MonthlyReport.Status.REVIEWED)
+    # This month the team scored itself 3.0 and the advisor has not scored it yet.
+    MonthlyReport.objects.create(team=world.team_a, month=DUE, self_score="3.0",
+                                 status=MonthlyReport.Status.SUBMITTED)
+    row = row_of(page(client, world), world.team_a)
+    assert str(row.score_gap) == "0.0"
+    assert "score_gap" not in row.flags

@@ -86,9 +86,9 @@ def test_it_counts_only_shared_cycles_and_hides_small_counts(client, world, idea
                          study_summary=SECRET, decision=Cycle.Decision.ADAPT, completed_at=timezone.now())
     response = state(client, world.state_viewer)
     row, = response.context["board"].collaboratives[0].cycles
-    assert row.cells["adopt"].value == 10
     assert row.cells["abandon"].value is None  # 2: hidden
-    assert row.cells["adapt"].value is None  # 0 as its complement, so 12 - 10 gives nothing away
+    assert row.cells["adopt"].value is None  # 10, its complement: 12 - 0 gives nothing away
+    assert row.cells["adapt"].value == 0
     assert row.cells["total"].value == 12  # the private cycle is not counted
     assert SECRET not in response.text
     assert "Shared 1" not in response.text
@@ -155,3 +155,28 @@ def test_it_asks_the_same_number_of_queries_for_few_or_many_teams(client, world,
     grow(world, measure, idea, 25)
     assert queries(client, world) == few
     assert few <= 20
+
+
+def test_it_gives_medians_of_3_teams_but_quartiles_only_of_5(client, world):
+    teams = [world.team_a, world.team_b, *(factories.TeamFactory(collaborative=world.collaborative)
+                                           for _ in range(3))]
+    for team, score in zip(teams[:3], ("1.5", "2.0", "3.0"), strict=True):
+        MonthlyReport.objects.create(team=team, month=MONTH, advisor_score=score)
+    for team, score in zip(teams, ("1.0", "1.5", "2.0", "2.5", "3.0"), strict=True):
+        MonthlyReport.objects.create(team=team, month=add_months(MONTH, -1), advisor_score=score)
+    earlier, latest = state(client, world.state_viewer).context["board"].collaboratives[0].scores
+    assert (latest.median, latest.lower, latest.upper) == (2.0, None, None)  # 3 teams: their own scores
+    assert (earlier.median, earlier.lower, earlier.upper) == (2.0, 1.5, 2.5)
+
+
+def test_it_counts_cycles_with_no_lead_recorded_so_row_totals_add_up(client, world, idea):
+    for index in range(15):
+        Cycle.objects.create(team=world.team_a, change_idea=idea, title=f"c{index}", is_shared=True,
+                             status=Cycle.Status.COMPLETE, study_summary="s", decision=Cycle.Decision.ADOPT,
+                             lead_role=MemberRole.EDUCATOR if index < 12 else "", completed_at=timezone.now())
+    board = state(client, world.state_viewer).context["board"].collaboratives[0]
+    row, = board.leaders
+    assert row.cells["total"].value == 15
+    assert row.cells["unknown"].value is None  # 3 with no lead: hidden, not total minus the rest
+    assert row.cells["educator"].value is None  # its complement
+    assert "too small to show" in board.leadership_summary

@@ -98,11 +98,19 @@ def test_it_adds_the_states_bsc_collaboratives_to_q3(world):
     assert len(bsc) == 1
     point = bsc[0]
     assert (point.name, point.quadrant, point.engages, point.purpose) == ("Growing Together", 3, 4, 4)
-    assert (point.programs, point.people) == (2, 3)  # teams A and B; member A, lead A, member B
+    # Teams A and B; their 3 people are a small count, hidden as on the state dashboard.
+    assert (point.programs, point.people) == (2, None)
     assert point.pk is None
     assert point.collaborative_pk == world.collaborative.pk
     assert result.quadrants[2].offerings == 1
     assert "including 1 BSC collaborative" in result.summary
+
+
+def test_it_counts_a_bsc_of_ten_people_or_more(world):
+    for _n in range(7):
+        factories.MembershipFactory(team=world.team_b)
+    bsc, = [point for point in system_assessment("NC").points if point.is_bsc]
+    assert bsc.people == 10
 
 
 def test_it_leaves_closed_collaboratives_and_other_states_out(world):

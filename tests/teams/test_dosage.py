@@ -179,3 +179,15 @@ def test_the_dosage_page_costs_the_same_queries_for_more_teams(
     client.force_login(world.advisor)
     with django_assert_num_queries(11):
         client.get(dosage_url(world))
+
+
+def test_nobody_is_behind_on_learning_sessions_before_the_first_one(world):
+    from collaboratives.models import Period
+    from teams.dosage import collaborative_dosage
+
+    Period.objects.create(collaborative=world.collaborative, kind=Period.Kind.LEARNING_SESSION, number=1,
+                          start_date=datetime.date(2026, 12, 10), end_date=datetime.date(2026, 12, 10),
+                          hours=6)
+    dosage = collaborative_dosage(world.collaborative, today=datetime.date(2026, 6, 15))
+    assert dosage.session_expected == 0
+    assert not any(team.behind for team in dosage.teams.values())

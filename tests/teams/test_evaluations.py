@@ -533,7 +533,7 @@ def test_it_folds_roles_with_fewer_than_3_answers_into_other_roles(world):
                               MemberRole.OTHER_STAFF: [3, 3]})
     results = ev.evaluation_results(evaluation)
     rating = results.questions[0]
-    assert [row.label for row in rating.groups] == ["Educator", "Other roles (fewer than 3 answers each)"]
+    assert [row.label for row in rating.groups] == ["Educator", "Other roles, combined"]
     assert rating.groups[1].counts == (1, 1, 2, 0, 0)
     assert results.has_fold
     assert results.folded_shown
@@ -543,16 +543,27 @@ def test_it_folds_roles_with_fewer_than_3_answers_into_other_roles(world):
     assert open_answers["other_staff says 3"] == ""
 
 
-def test_it_does_not_show_the_other_roles_when_they_are_fewer_than_3_together(world, client):
+def test_it_shows_no_role_apart_when_all_roles_minus_them_would_give_one_person_away(world, client):
     evaluation = make_evaluation(world)
     crowd(world, evaluation, {MemberRole.EDUCATOR: [5, 4, 4], MemberRole.FAMILY: [1]})
     rating = ev.evaluation_results(evaluation).questions[0]
-    assert [row.label for row in rating.groups] == ["Educator"]
-    assert rating.overall.n == 4  # the family member still counts in all roles
+    # "All roles" minus "Educator" would be the family member's own 1.
+    assert rating.groups == []
+    assert rating.overall.n == 4
     client.force_login(world.advisor)
     page = client.get(reverse("evaluations:results", args=[evaluation.pk])).text
-    assert "they count only in “All roles”" in page
+    assert "the answers count only in “All roles”" in page
     assert "Family member" not in page
+
+
+def test_it_folds_the_smallest_role_in_to_make_the_other_roles_big_enough(world):
+    evaluation = make_evaluation(world)
+    crowd(world, evaluation, {MemberRole.EDUCATOR: [5, 4, 4, 5], MemberRole.ADMINISTRATOR: [3, 3, 2],
+                              MemberRole.FAMILY: [1]})
+    results = ev.evaluation_results(evaluation)
+    assert [row.label for row in results.questions[0].groups] == ["Educator", "Other roles, combined"]
+    assert results.shown_roles == [MemberRole.EDUCATOR]
+    assert results.folded_count == 4
 
 
 def test_it_breaks_every_role_out_on_a_named_form(world):
@@ -579,7 +590,7 @@ def test_it_shows_results_with_the_fold_explained(client, world):
                               MemberRole.OTHER_STAFF: [3, 3]})
     client.force_login(world.advisor)
     page = client.get(reverse("evaluations:results", args=[evaluation.pk])).text
-    assert "Other roles (fewer than 3 answers each)" in page
+    assert "Other roles, combined" in page
     assert "Role not shown (fewer than 3 answers)" in page
     assert "<caption>" in page
     assert "7 people rated this" in page
@@ -602,7 +613,7 @@ def test_it_exports_the_results_with_the_same_rules(client, world):
     groups = [(row["group"], row["answers"], row["mean"]) for row in rows
               if row["question"] == "The session was useful."]
     assert groups == [("All roles", "8", "3.25"), ("Educator", "4", "4.25"),
-                      ("Other roles (fewer than 3 answers each)", "4", "2.25")]
+                      ("Other roles, combined", "4", "2.25")]
     roles = {row["answer"]: row["role"] for row in rows if row["kind"] == "text"}
     assert roles["family says 1"] == ""
     assert roles["educator says 5"] == "Educator"
@@ -660,3 +671,4 @@ def test_the_demo_seeds_one_form_per_session_held_and_can_run_twice(world):
     latest_results = ev.evaluation_results(latest)
     assert latest_results.has_fold
     assert latest_results.folded_shown
+

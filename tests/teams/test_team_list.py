@@ -74,3 +74,12 @@ def test_it_runs_as_many_queries_for_many_teams_as_for_a_few(client, world, para
     few = queries_for(client, params)
     add_teams(world.collaborative, 120)
     assert queries_for(client, params) == few
+
+
+def test_it_lists_a_state_viewers_teams_by_program_without_who_is_on_them(client, world):
+    client.force_login(world.state_viewer)
+    response = client.get(reverse("teams:list"))
+    rows = {row["team"].name: row for row in response.context["team_rows"]}
+    assert set(rows) == {"Team A", "Team B"}  # North Carolina's, not Virginia's
+    assert all(row["url"] == "" and row["members"] is None and row["gaps"] == [] for row in rows.values())
+    assert "No family member on the team" not in response.text
