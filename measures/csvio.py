@@ -3,12 +3,9 @@ every problem by line and column, and an export safe to open in a spreadsheet.""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from collaboratives.csvfiles import ImportRejected, Problem, csv_text, read_rows
+from collaboratives.csvfiles import safe_cell as safe_cell  # re-exported: measures' CSV API
 from measures import aggregates, summaries
 from measures.models import Measure, MeasureValue
 from measures.months import parse_month
@@ -26,47 +25,17 @@ from teams.models import Team
 COLUMNS = ["month", "measure", "group", "numerator", "denominator", "note"]
 MAX_BYTES = 1_000_000
 MAX_ROWS = 10_000
-# A cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    message: str
-
-
-class ImportRejected(Exception):
-    """The file was not saved; ``problems`` says why, line by line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-
-
-def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+MAX_CELL = 10_000  # a note keeps 500 characters; anything much longer is not a value
 
 
 def write_csv(rows: Iterable[Iterable[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue()
+    """Monthly values under the import's own header, so an export can be imported again."""
+    return csv_text(COLUMNS, rows)
 
 
 def write_table(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     """A CSV with its own header row, every cell safe against spreadsheet formulas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([safe_cell(cell) for cell in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue()
+    return csv_text(header, rows)
 
 
 def figures_rows(figures: aggregates.Figures) -> tuple[list[str], list[list[object]]]:
@@ -133,31 +102,18 @@ def measure_values_import(
 
 def _read(data: bytes, measures: list[Measure], today: datetime.date | None,
           earliest: datetime.date) -> tuple[dict[datetime.date, list[Entry]], list[Problem]]:
-    if len(data) > MAX_BYTES:
-        return {}, [Problem(0, "", _("The file is larger than %(size)s kB; split it by year.")
-                            % {"size": MAX_BYTES // 1000})]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return {}, [Problem(0, "", _("The file is not UTF-8 text; save it as “CSV UTF-8”."))]
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    header, rows, problems = read_rows(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_cell=MAX_CELL)
+    if problems and not header:
+        return {}, problems  # not a CSV file we can read at all
     missing = [column for column in COLUMNS[:5] if column not in header]
     if missing:
         return {}, [Problem(1, ", ".join(missing), _("Missing column(s); the first line must be: %(cols)s.")
                             % {"cols": ",".join(COLUMNS)})]
-    reader.fieldnames = header
     by_name = {measure.name.casefold(): measure for measure in measures}
     entries: dict[datetime.date, list[Entry]] = defaultdict(list)
-    problems: list[Problem] = []
     seen: dict[tuple, int] = {}
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
-            problems.append(Problem(line, "", _("More than %(rows)s rows; split the file.")
-                                    % {"rows": MAX_ROWS}))
-            break
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            continue  # spreadsheets leave blank lines at the end
+    for line, cells in rows:
+        row = dict(zip(header, cells, strict=False))
         parsed = _parse_row(line, row, by_name, problems)
         if parsed is None:
             continue
@@ -173,7 +129,7 @@ def _read(data: bytes, measures: list[Measure], today: datetime.date | None,
         for column, message in entry_errors(entry, month, today=today, earliest=earliest).items():
             problems.append(Problem(line, column, message))
         entries[month].append(entry)
-    return dict(entries), problems
+    return dict(entries), sorted(problems, key=lambda problem: problem.line)
 
 
 def _parse_row(line: int, row: dict, by_name: dict[str, Measure], problems: list[Problem]
@@ -197,6 +153,11 @@ def _parse_row(line: int, row: dict, by_name: dict[str, Measure], problems: list
                 raise InvalidOperation
         except InvalidOperation:
             problems.append(Problem(line, column, _("“%(raw)s” is not a number.") % {"raw": raw}))
+            continue
+        try:  # the digits the database keeps, said here with the line rather than at save
+            MeasureValue._meta.get_field(column).run_validators(numbers[column])
+        except ValidationError as exc:
+            problems.append(Problem(line, column, " ".join(exc.messages)))
     stratum = None
     if measure is not None:
         label = (row.get("group") or "").strip()

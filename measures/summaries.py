@@ -24,7 +24,17 @@ VARIATION_WORDS = {
     "neutral_high": gettext_lazy("Special cause: higher (neither better nor worse)"),
     "neutral_low": gettext_lazy("Special cause: lower (neither better nor worse)"),
 }
-NO_STATUS_WORDS = gettext_lazy("No status yet (too few months)")
+# The same, short, for a cell of a table whose column names the measure.
+VARIATION_SHORT = {
+    "common_cause": gettext_lazy("No significant change"),
+    "improvement_high": gettext_lazy("Improvement (higher)"),
+    "improvement_low": gettext_lazy("Improvement (lower)"),
+    "concern_high": gettext_lazy("Concern (higher)"),
+    "concern_low": gettext_lazy("Concern (lower)"),
+    "neutral_high": gettext_lazy("Higher"),
+    "neutral_low": gettext_lazy("Lower"),
+}
+NO_STATUS_SHORT = gettext_lazy("No status yet")
 ASSURANCE_WORDS = {
     "pass": gettext_lazy("Will consistently meet the goal"),
     "fail": gettext_lazy("Will consistently miss the goal"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collaboratives.models import USState
-from measures.summaries import VARIATION_WORDS
+from measures.summaries import VARIATION_SHORT, VARIATION_WORDS
 from pdsa.leadership import role_label
 from pdsa.models import Cycle
 from reports import dashboard, state_dashboard
@@ -71,6 +71,8 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/dashboard.html", {
         "collaborative": collaborative, "board": board, "form": form, "page": page,
         "levels": dashboard.scale.LEVELS,
+        "variation_words": [(icon, words) for icon, words in VARIATION_SHORT.items()
+                            if not icon.startswith("neutral")],
         "rows": page.object_list, "matching": len(rows), "chosen": chosen,
         "query_string": query.urlencode(), "flags": [
             (flag, label, board.flag_counts[flag]) for flag, label in dashboard.FLAGS.items()],

@@ -25,10 +25,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-Cell = str | int | float | Decimal | datetime.date | None
+from collaboratives.csvfiles import safe_cell
 
-# A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+Cell = str | int | float | Decimal | datetime.date | None
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,8 +49,8 @@ class Table:
 
 
 def safe_text(text: str) -> str:
-    """The text as a spreadsheet will show it, never run it."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    """The text as a spreadsheet will show it, never run it (the one guard, csvfiles')."""
+    return safe_cell(text)
 
 
 # --- CSV ----------------------------------------------------------------------------------

@@ -601,7 +601,8 @@ def browser_bench(base: str, targets: dict[str, tuple[str, str]], *, loads: int 
 
 # The pages loaded in Chromium, by their labels in reports/benchmarks.py.
 BROWSER_PAGES = ["measure stratified (advisor)", "measure stratified (state)", "collaborative detail",
-                 "collaborative detail (state)", "run charts (advisor)"]
+                 "collaborative detail (state)", "run charts (advisor)", "cohort dashboard",
+                 "state dashboard (state)", "team detail (member)", "cycles across teams"]
 
 
 def browser_targets(env: dict[str, str], svc: Services, database: str) -> dict[str, tuple[str, str]]:

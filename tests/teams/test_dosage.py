@@ -135,11 +135,13 @@ def dosage_url(world, name="participation:dosage"):
 @pytest.fixture
 def on_example_day(monkeypatch):
     """The pages read dosage as of today; these tests read it as of the worked example's day."""
+    import types
+
     from teams import dosage
 
-    real = dosage.collaborative_dosage
-    monkeypatch.setattr(dosage, "collaborative_dosage",
-                        lambda collaborative, today=None: real(collaborative, today=TODAY))
+    # The module's clock, not the function: other modules hold their own reference to the
+    # function, and would keep a replacement made while they were first imported.
+    monkeypatch.setattr(dosage, "timezone", types.SimpleNamespace(localdate=lambda: TODAY))
 
 
 def test_the_dosage_page_states_the_rule_and_flags_teams_in_words(client, example, on_example_day):

@@ -174,7 +174,8 @@ def test_it_lists_every_problem_by_line_and_saves_nothing(world, session):
     with pytest.raises(ImportRejected) as rejected:
         session_attendance_import(period=session, data=data, recorded_by=world.advisor)
     problems = {(p.line, p.column): p.message for p in rejected.value.problems}
-    assert set(problems) == {(3, "email"), (4, "email"), (5, "hours"), (6, "email"), (7, "hours"), (8, "")}
+    assert set(problems) == {(3, "email"), (4, "email"), (5, "hours"), (6, "email"), (7, "hours"),
+                             (8, "email")}
     assert "Nobody with the email" in problems[(3, "email")]
     assert "not on a team of this collaborative" in problems[(4, "email")]
     assert "already on line 2" in problems[(6, "email")]
