@@ -119,6 +119,12 @@ class Outcome:
     latest_month: datetime.date | None
     goal: str
 
+    @property
+    def rows(self) -> list[tuple]:
+        """The chart's data table: each month's point and the teams that reported."""
+        line = self.figures.collaborative
+        return list(zip(line.points, self.figures.reporting, strict=False))
+
 
 @dataclass(frozen=True)
 class Segment:

@@ -105,6 +105,10 @@ def test_it_shows_each_measures_variation_for_each_team(client, world, measure):
     assert icons is not None
     assert icons.variation_icon == "common_cause"
     assert '<span class="visually-hidden">Fidelity</span></th>' in response.text
+    # The outcome's line has its data table: 12 months, 50% each, one team reporting.
+    outcome, = response.context["board"].outcomes
+    assert [(point.value, teams) for point, teams in outcome.rows][-1] == (50.0, 1)
+    assert "Teams reporting</th>" in response.text
     assert 'class="mdc-i mdc-common_cause" role="img" aria-label="No significant change"' in response.text
 
 
