@@ -17,13 +17,24 @@ from collaboratives.models import (
     PrimaryDriver,
     SecondaryDriver,
 )
+from collaboratives.validators import DATE_MAX, DATE_MIN, validate_date_in_window, validate_one_line
 
 
 class DateInput(forms.DateInput):
+    """A date picker limited to the dates the portal accepts (the form checks them too)."""
+
     input_type = "date"
 
     def __init__(self, attrs: dict | None = None) -> None:
+        attrs = {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat(), **(attrs or {})}
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _check_dates(form: forms.Form, *names: str) -> None:
+    """Dates outside the window are refused on the form itself, with the field named, before
+    a service or the database sees them."""
+    for name in names:
+        form.fields[name].validators.append(validate_date_in_window)
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -55,6 +66,8 @@ class CollaborativeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _check_dates(self, "start_date", "end_date", "aim_target_date")
+        self.fields["name"].validators.append(validate_one_line)
         for name in ("data_due_day", "report_due_day"):
             self.fields[name].required = False  # left empty: keep the current (or default) day
 
@@ -84,6 +97,10 @@ class PeriodForm(forms.ModelForm):
             "agenda": forms.Textarea(attrs={"rows": 6}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _check_dates(self, "start_date", "end_date")
 
     def clean(self) -> dict:
         cleaned = super().clean()

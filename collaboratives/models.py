@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from collaboratives.validators import DATE_MAX, DATE_MIN, validate_date_in_window, validate_one_line
+
 
 class USState(models.TextChoices):
     AL = "AL", _("Alabama")
@@ -72,14 +74,14 @@ class Collaborative(models.Model):
         ACTIVE = "active", _("Active")
         CLOSED = "closed", _("Closed")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_one_line])
     topic = models.CharField(
         _("topic"), max_length=200,
         help_text=_("For example: children's social-emotional learning (Pyramid Model)."),
     )
     state = models.CharField(_("state"), max_length=2, choices=USState.choices)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[validate_date_in_window])
+    end_date = models.DateField(_("end date"), validators=[validate_date_in_window])
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNING
     )
@@ -87,7 +89,8 @@ class Collaborative(models.Model):
         _("aim statement"), blank=True,
         help_text=_("What will improve, by how much, for whom and by when."),
     )
-    aim_target_date = models.DateField(_("aim target date"), null=True, blank=True)
+    aim_target_date = models.DateField(_("aim target date"), null=True, blank=True,
+                                       validators=[validate_date_in_window])
     data_due_day = models.PositiveSmallIntegerField(
         _("monthly data due on day"), default=10,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
@@ -119,6 +122,12 @@ class Collaborative(models.Model):
                 name="collaborative_due_days_in_every_month",
                 violation_error_message=_("A due day runs from 1 to 28, so every month has it."),
             ),
+            models.CheckConstraint(
+                condition=Q(start_date__range=(DATE_MIN, DATE_MAX), end_date__range=(DATE_MIN, DATE_MAX))
+                & (Q(aim_target_date__isnull=True) | Q(aim_target_date__range=(DATE_MIN, DATE_MAX))),
+                name="collaborative_dates_in_window",
+                violation_error_message=_("Dates run from 2000-01-01 to 2100-12-31."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,8 +155,8 @@ class Period(models.Model):
         _("number"), null=True, blank=True,
         help_text=_("1, 2, 3… for learning sessions and action periods."),
     )
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[validate_date_in_window])
+    end_date = models.DateField(_("end date"), validators=[validate_date_in_window])
     hours = models.DecimalField(
         _("contact hours"), max_digits=5, decimal_places=1, null=True, blank=True,
         help_text=_("Hours of the learning session, for dosage."),
@@ -170,6 +179,11 @@ class Period(models.Model):
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="period_ends_after_start",
                 violation_error_message=_("The end date must not be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__range=(DATE_MIN, DATE_MAX), end_date__range=(DATE_MIN, DATE_MAX)),
+                name="period_dates_in_window",
+                violation_error_message=_("Dates run from 2000-01-01 to 2100-12-31."),
             ),
             models.UniqueConstraint(
                 fields=["collaborative", "kind", "number"],

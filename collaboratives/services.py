@@ -7,12 +7,19 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, ProtectedError, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
 from django.utils.formats import date_format
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -138,10 +145,13 @@ def collaborative_role_remove(*, assignment: CollaborativeRole) -> None:
 
 @transaction.atomic
 def user_find_or_invite(
-    *, email: str, first_name: str, last_name: str, invited_by: AbstractBaseUser, place: str
+    *, email: str, first_name: str, last_name: str, invited_by: AbstractBaseUser, place: str,
+    notify: bool = True,
 ) -> tuple[AbstractBaseUser, bool]:
     """The account with this email, or a new one that sets its password through an
-    emailed invitation. Either way the person is told by email where they were added."""
+    emailed invitation. Either way the person is told by email where they were added —
+    here, once the transaction commits, unless ``notify`` is false because the caller
+    sends (and keeps track of) that email itself."""
     from collaboratives.tasks import send_invitation_email
 
     email = UserModel.objects.normalize_email(email).strip()
@@ -155,10 +165,48 @@ def user_find_or_invite(
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
-    transaction.on_commit(
-        lambda: send_invitation_email.delay(user_id=user.pk, invited_by_id=invited_by.pk, place=place)
-    )
+    if notify:
+        # robust: a broker that is down (or an eager task that fails) is logged, never a
+        # 500 for a change that is already saved; the task retries mail-server errors.
+        transaction.on_commit(
+            lambda: send_invitation_email.delay(user_id=user.pk, invited_by_id=invited_by.pk, place=place),
+            robust=True,
+        )
     return user, created
+
+
+def invitation_send(*, user: AbstractBaseUser, inviter: AbstractBaseUser | None, place: str) -> bool:
+    """Tell someone where they were added. A person with no password yet gets a link to
+    set one (Django's password-reset token: it expires, and stops working once used).
+    Returns False, sending nothing, for a person who is inactive or has no email; mail
+    errors are raised for the caller's retry."""
+    if not user.is_active or not user.email:
+        return False
+    if user.has_usable_password():
+        link = settings.SITE_URL + reverse("login")
+    else:
+        link = settings.SITE_URL + reverse(
+            "invitation-accept",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    context = {
+        "user": user, "inviter": inviter, "place": place, "link": link,
+        "needs_password": not user.has_usable_password(),
+        "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    # One line whatever a name holds (a line break in a header makes send_mail fail); the
+    # subject template is not HTML-escaped, so "&" stays "&".
+    subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
+    send_mail(
+        subject=subject,
+        message=render_to_string("emails/invitation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return True
 
 
 def _free_username(email: str) -> str:

@@ -33,7 +33,7 @@ from rest_framework.views import APIView
 
 from measures import aggregates, selectors, services
 from measures.models import Measure, MeasureValue, Stratum
-from measures.months import parse_month
+from measures.months import FIRST_MONTH, LAST_MONTH, MonthOutOfRange, parse_month
 from measures.serializers import (
     BulkResultSerializer,
     BulkSerializer,
@@ -59,6 +59,9 @@ def month_param(request: Request, name: str) -> datetime.date | None:
         return None
     try:
         return parse_month(raw)
+    except MonthOutOfRange:
+        raise ValidationError({name: [_("Months run from %(first)s to %(last)s.") % {
+            "first": f"{FIRST_MONTH:%Y-%m}", "last": f"{LAST_MONTH:%Y-%m}"}]}) from None
     except ValueError:
         raise ValidationError({name: [_("Write the month as YYYY-MM, e.g. 2026-03.")]}) from None
 

@@ -1,17 +1,9 @@
-"""Field validators of the PDSA models."""
+"""Field validators of the PDSA models. The one-line rule belongs to the lowest layer
+(collaboratives), which names and titles everywhere share; it is re-exported here under
+its old name so migrations and imports keep working."""
 
 from __future__ import annotations
 
-import unicodedata
+from collaboratives.validators import validate_one_line
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
-
-
-def validate_one_line(value: str) -> None:
-    """Refuse line breaks and other control characters: a title goes into email subjects
-    (a header, where a line break is refused) and one-line lists."""
-    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
-        raise ValidationError(
-            _("Keep the title on one line, without line breaks, tabs or other control "
-              "characters."), code="invalid")
+__all__ = ["validate_one_line"]

@@ -8,7 +8,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from collaboratives.forms import add_service_errors, posted
 from measures.chart_views import team_chart_context
 from measures.csvio import write_table
-from measures.months import add_months, month_start, parse_month
+from measures.months import FIRST_MONTH, LAST_MONTH, MonthOutOfRange, add_months, month_start, parse_month
 from pdsa.selectors import decision_markers
 from reports import charts, collaborative_report, scale, selectors, services
 from reports.forms import NarrativeForm, ReviewForm
@@ -209,5 +209,9 @@ def month_asked(request: HttpRequest, source: QueryDict | None = None) -> dateti
     raw = (source if source is not None else request.GET).get("month", "")
     try:
         return parse_month(raw) if raw else add_months(month_start(timezone.localdate()), -1)
+    except MonthOutOfRange:
+        # A 400, not the 500 that month arithmetic on year 1 or 9999 would give.
+        raise BadRequest(_("Months run from %(first)s to %(last)s.") % {
+            "first": f"{FIRST_MONTH:%Y-%m}", "last": f"{LAST_MONTH:%Y-%m}"}) from None
     except ValueError:
         raise Http404("No such month.") from None

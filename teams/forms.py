@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collaboratives.forms import PersonForm
 from collaboratives.models import USState
+from collaboratives.validators import validate_one_line
 from teams.models import MemberRole, Membership, Organization, Team
 
 
@@ -15,7 +16,7 @@ class TeamCreateForm(forms.Form):
     """A team for an organization already known, or for a new one described here."""
 
     name = forms.CharField(
-        label=_("Team name"), max_length=200,
+        label=_("Team name"), max_length=200, validators=[validate_one_line],
         help_text=_("Usually the program's name, e.g. Sunrise Early Learning Center."),
     )
     organization = forms.ModelChoiceField(
@@ -23,7 +24,8 @@ class TeamCreateForm(forms.Form):
         help_text=_("Leave empty to describe a new organization below."),
     )
     new_organization_name = forms.CharField(
-        label=_("New organization name"), max_length=200, required=False
+        label=_("New organization name"), max_length=200, required=False,
+        validators=[validate_one_line],
     )
     new_organization_kind = forms.ChoiceField(
         label=_("Kind of program"), choices=[("", "---------"), *Organization.Kind.choices],

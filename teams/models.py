@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from collaboratives.models import Collaborative, Period, USState
+from collaboratives.validators import validate_one_line
 
 
 class Organization(models.Model):
@@ -35,7 +36,7 @@ class Organization(models.Model):
         CACFP = "cacfp", _("CACFP")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     kind = models.CharField(_("kind of program"), max_length=30, choices=Kind.choices)
     funding_streams = models.JSONField(_("funding streams"), default=list, blank=True)
     city = models.CharField(_("city"), max_length=100)
@@ -79,7 +80,7 @@ class Team(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="teams"
     )
-    name = models.CharField(_("team name"), max_length=200)
+    name = models.CharField(_("team name"), max_length=200, validators=[validate_one_line])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -128,8 +129,13 @@ class Membership(models.Model):
     role = models.CharField(_("role on the team"), max_length=20, choices=MemberRole.choices)
     is_lead = models.BooleanField(_("team lead"), default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # True from the moment a person is added until the email telling them has gone out
+    # (queued, retrying, or failed for good); the team page shows it to the advisor.
+    invitation_pending = models.BooleanField(_("invitation not sent yet"), default=False,
+                                             editable=False)
 
-    history = HistoricalRecords()
+    # Bookkeeping of the mail queue, not an edit anyone made: kept out of the history.
+    history = HistoricalRecords(excluded_fields=["invitation_pending"])
 
     class Meta:
         ordering = ["-is_lead", "role", "user__last_name", "user__first_name"]

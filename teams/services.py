@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collaboratives.models import Collaborative
-from collaboratives.services import user_find_or_invite
+from collaboratives.services import invitation_send, user_find_or_invite
 from teams.models import Membership, Organization, Team
+
+logger = logging.getLogger(__name__)
+
+# How long an invitation that has not gone out is still worth sending (the password link
+# it carries lasts PASSWORD_RESET_TIMEOUT anyway).
+PENDING_INVITATIONS_WITHIN = datetime.timedelta(days=14)
 
 ORGANIZATION_FIELDS = ("name", "kind", "funding_streams", "city", "state")
 
@@ -92,12 +102,17 @@ def membership_add(
     is_lead: bool,
     invited_by: AbstractBaseUser,
 ) -> Membership:
-    """Add a person to a team with a role, inviting them by email if they are new."""
+    """Add a person to a team with a role, inviting them by email if they are new. The
+    email goes out from a task once the membership is committed; until it has gone out,
+    ``invitation_pending`` is set and the team page says so."""
+    from teams.tasks import send_membership_invitation
+
     user, _created = user_find_or_invite(
         email=email, first_name=first_name, last_name=last_name, invited_by=invited_by,
-        place=str(team),
+        place=str(team), notify=False,
     )
-    membership = Membership(team=team, user=user, role=role, is_lead=is_lead)
+    membership = Membership(team=team, user=user, role=role, is_lead=is_lead,
+                            invitation_pending=True)
     try:
         membership.full_clean()
     except ValidationError as exc:
@@ -109,7 +124,44 @@ def membership_add(
             ) from exc
         raise
     membership.save()
+    # robust: a broker that is down is logged, never a 500 for a membership already
+    # saved; the invitation stays pending and send_pending_invitations picks it up.
+    transaction.on_commit(
+        lambda: send_membership_invitation.delay(membership_id=membership.pk, invited_by_id=invited_by.pk),
+        robust=True,
+    )
     return membership
+
+
+def membership_invitation_send(*, membership_id: int, invited_by_id: int | None = None) -> bool:
+    """Email the person that they were added to the team, at most once: the membership
+    is claimed by clearing ``invitation_pending`` in one conditional UPDATE, so a task run
+    twice (a retry, a redelivery, the sweep) finds it taken and sends nothing. When sending
+    fails the flag is set again, so the page shows it pending and the retry may send it;
+    the error is raised for that retry. Returns whether this call sent it."""
+    pending = Membership.objects.filter(pk=membership_id, invitation_pending=True)
+    if not pending.update(invitation_pending=False):
+        return False
+    give_back = Membership.objects.filter(pk=membership_id)
+    membership = Membership.objects.select_related("team", "user").get(pk=membership_id)
+    inviter = get_user_model().objects.filter(pk=invited_by_id).first() if invited_by_id else None
+    try:
+        sent = invitation_send(user=membership.user, inviter=inviter, place=str(membership.team))
+    except Exception:
+        give_back.update(invitation_pending=True)
+        raise
+    if not sent:  # an inactive person or one without an email: nothing went out
+        give_back.update(invitation_pending=True)
+    return sent
+
+
+def pending_invitation_ids(now: datetime.datetime | None = None) -> list[int]:
+    """Memberships of the last two weeks whose invitation has not gone out (the broker was
+    down, or every retry failed), for people who can still receive it."""
+    since = (now or timezone.now()) - PENDING_INVITATIONS_WITHIN
+    return list(Membership.objects.filter(invitation_pending=True, joined_at__gte=since,
+                                          user__is_active=True).exclude(user__email="")
+                .order_by("pk").values_list("pk", flat=True))
 
 
 @transaction.atomic
