@@ -55,6 +55,9 @@ venv install: $(STAMP)
 
 # No environment needed: without DATABASE_URL/REDIS_URL the settings use SQLite under
 # var/ and run Celery tasks eagerly. Any DATABASE_URL etc. in the environment is honoured.
+# Debug is off unless asked for (a deployment that forgets it must not show tracebacks);
+# the demo on loopback asks for it, unless the environment says otherwise.
+run: export DJANGO_DEBUG ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from urllib.parse import urlsplit, urlunsplit
 
@@ -64,3 +65,15 @@ def redis_sibling_db(url: str) -> str:
     path = parts.path.strip("/")
     number = int(path) + 1 if path.isdigit() else 1
     return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether an ALLOWED_HOSTS entry names only this machine: ``localhost`` (and its
+    subdomains), a loopback address, or Django's test client host. ``*`` does not."""
+    name = host.strip().lower().rstrip(".")
+    if name in {"localhost", "testserver"} or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        return False

@@ -15,17 +15,31 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from bsc_portal.env import env_bool, env_int, env_list, env_str, env_url, redis_sibling_db
+from bsc_portal.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+    is_loopback_host,
+    redis_sibling_db,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BSC_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a deployment that forgets the variable must not show tracebacks and
+# settings to the world. `make run` asks for it, and debug is refused on any host but this
+# machine (below), so it cannot be left on in a deployment either.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DJANGO_DEBUG=false.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DJANGO_DEBUG=false (the default). For the embedded "
+            "demo on this machine, use `make run` or set DJANGO_DEBUG=true."
+        )
     # Only ever used by the embedded demo; deployments must set their own.
     SECRET_KEY = "embedded-demo-only-not-for-deployment-" + "x" * 40
 
@@ -34,6 +48,12 @@ ALLOWED_HOSTS = env_list(
 )
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is required when DJANGO_DEBUG=false.")
+if DEBUG and (exposed := [host for host in ALLOWED_HOSTS if not is_loopback_host(host)]):
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG=true shows tracebacks and settings to anyone who reaches the portal, so "
+        f"it serves only this machine; DJANGO_ALLOWED_HOSTS has {', '.join(exposed)}. "
+        "Set DJANGO_DEBUG=false (with SECRET_KEY) for a deployment."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -160,6 +180,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.send_weekly_digests",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Hourly: invitations the broker never received (it was down when someone was added).
+    "pending-invitations": {
+        "task": "teams.tasks.send_pending_invitations",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # --- Authentication, sessions and lock-out ------------------------------------------
@@ -268,20 +293,36 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 REST_FRAMEWORK = {
+    # Token first: DRF takes the WWW-Authenticate header of the first class, so a caller
+    # without credentials gets 401 and is told how to authenticate (session auth has no
+    # header and would make it 403). Browsers still sign in by session, with its CSRF check.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # JSON only in production: the browsable API's inline styles break the CSP. Debug (the
+    # embedded demo) keeps it for exploring.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# The schema maps every endpoint and filter: signed-in callers only, unless debug is on or
+# the deployment publishes it on purpose.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "BSC Portal API",
     "DESCRIPTION": "Collaboratives, teams and their work, under the portal's access rules.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny" if DEBUG or API_SCHEMA_PUBLIC
+        else "rest_framework.permissions.IsAuthenticated"
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Three models have a "status": each gets its own named enum in the schema.
     "ENUM_NAME_OVERRIDES": {

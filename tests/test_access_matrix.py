@@ -9,7 +9,7 @@ Each cell follows the rules in ``teams/access.py``:
 - a state viewer reads the collaboratives of their state, never a team's page (404), and
   changes nothing (403);
 - anyone else gets 404; an anonymous visitor is sent to sign in (pages) or refused (API:
-  403, because SessionAuthentication comes first and sends no WWW-Authenticate header).
+  401 with ``WWW-Authenticate: Token``, because TokenAuthentication comes first).
 
 A URL name that is in the URLconf but not in ``PAGES`` fails ``test_it_has_a_row_for_every_named_url``.
 """
@@ -350,25 +350,26 @@ PAGES: dict[str, Row] = {
     "measures:team-data-import":    row(team_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "measures:team-data-template":  row(team_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "measures:team-data-export":    row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
-    # API: the schema is public (it describes endpoints, holds no data); the rest needs an
-    # account (403, not a redirect) and then follows the same rules as the pages.
-    "api-schema":                   row(none,   200,   200, 200, 200, 200, 200, 200, 200),
-    "api:api-root":                 row(none,   403,   200, 200, 200, 200, 200, 200, 200),
-    "api:collaborative-list":       row(none,   403,   200, 200, 200, 200, 200, 200, 200),
-    "api:collaborative-detail":     row(collab, 403,   404, 200, 200, 200, 404, 200, 404),
-    "api:team-list":                row(none,   403,   200, 200, 200, 200, 200, 200, 200),
-    "api:team-detail":              row(team_a, 403,   404, 200, 404, 200, 404, 404, 404),
-    "api:membership-list":          row(none,   403,   200, 200, 200, 200, 200, 200, 200),
-    "api:membership-detail":        row(mship,  403,   404, 200, 404, 200, 404, 404, 404),
+    # API: everything needs an account (401, not a redirect), the schema too (it maps every
+    # endpoint; public only with debug or API_SCHEMA_PUBLIC), and then follows the same
+    # rules as the pages.
+    "api-schema":                   row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:api-root":                 row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:collaborative-list":       row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:collaborative-detail":     row(collab, 401,   404, 200, 200, 200, 404, 200, 404),
+    "api:team-list":                row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:team-detail":              row(team_a, 401,   404, 200, 404, 200, 404, 404, 404),
+    "api:membership-list":          row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:membership-detail":        row(mship,  401,   404, 200, 404, 200, 404, 404, 404),
     # Measures and the aggregate chart: everyone who reads the collaborative. A team's raw
     # values: its members and its advisors, nobody else (state viewers read aggregates).
     # Bulk entry is POST only.
-    "api:measure-list":             row(none,   403,   200, 200, 200, 200, 200, 200, 200),
-    "api:measure-detail":           row(measure, 403,  404, 200, 200, 200, 404, 200, 404),
-    "api:measure-chart-data":       row(measure, 403,  404, 200, 200, 200, 404, 200, 404),
-    "api:measure-value-list":       row(none,   403,   200, 200, 200, 200, 200, 200, 200),
-    "api:measure-value-detail":     row(value_a, 403,  404, 200, 404, 200, 404, 404, 404),
-    "api:measure-value-bulk":       row(none,   403,   405, 405, 405, 405, 405, 405, 405),
+    "api:measure-list":             row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:measure-detail":           row(measure, 401,  404, 200, 200, 200, 404, 200, 404),
+    "api:measure-chart-data":       row(measure, 401,  404, 200, 200, 200, 404, 200, 404),
+    "api:measure-value-list":       row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:measure-value-detail":     row(value_a, 401,  404, 200, 404, 200, 404, 404, 404),
+    "api:measure-value-bulk":       row(none,   401,   405, 405, 405, 405, 405, 405, 405),
     # The change framework (driver diagram): read by everyone who reads the collaborative,
     # changed by its leaders. Moving an item up or down is POST only.
     "collaboratives:framework":     row(collab, LOGIN, 404, 200, 200, 200, 404, 200, 404),
@@ -380,8 +381,8 @@ PAGES: dict[str, Row] = {
                                                 403, 404),
     "collaboratives:framework-item-move": row(framework_idea, LOGIN, 405, 405, 405, 405, 405,
                                               405, 405),
-    "api:change-idea-list":         row(none,   403,   200, 200, 200, 200, 200, 200, 200),
-    "api:change-idea-detail":       row(change_idea, 403, 404, 200, 200, 200, 404, 200, 404),
+    "api:change-idea-list":         row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:change-idea-detail":       row(change_idea, 401, 404, 200, 200, 200, 404, 200, 404),
     # PDSA cycles: a team's own (members write, advisors and coaches read and comment, 403 on
     # writes); other teams read them only once shared and complete (this one is private);
     # deleting is for the team lead or the advisor (member A is not the lead). The spread is
@@ -400,13 +401,13 @@ PAGES: dict[str, Row] = {
     "pdsa:collaborative-cycles-csv": row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "pdsa:leadership":               row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "pdsa:leadership-csv":           row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
-    "api:pdsa-cycle-list":          row(none,   403,   200, 200, 200, 200, 200, 200, 200),
-    "api:pdsa-cycle-detail":        row(cycle_a, 403,  404, 200, 404, 200, 404, 404, 404),
+    "api:pdsa-cycle-list":          row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:pdsa-cycle-detail":        row(cycle_a, 401,  404, 200, 404, 200, 404, 404, 404),
     # Monthly reports in the API: the pages' rules. Submitting and reviewing are POST only.
-    "api:report-list":              row(none,   403,   200, 200, 200, 200, 200, 200, 200),
-    "api:report-detail":            row(report_a, 403, 404, 200, 404, 200, 404, 404, 404),
-    "api:report-submit":            row(report_a, 403, 405, 405, 405, 405, 405, 405, 405),
-    "api:report-review":            row(report_a, 403, 405, 405, 405, 405, 405, 405, 405),
+    "api:report-list":              row(none,   401,   200, 200, 200, 200, 200, 200, 200),
+    "api:report-detail":            row(report_a, 401, 404, 200, 404, 200, 404, 404, 404),
+    "api:report-submit":            row(report_a, 401, 405, 405, 405, 405, 405, 405, 405),
+    "api:report-review":            row(report_a, 401, 405, 405, 405, 405, 405, 405, 405),
 }
 
 # POST with no data, per persona, same columns. Whoever may not write is refused before
@@ -455,19 +456,19 @@ WRITES: dict[str, tuple[object, ...]] = {
     # API: measures are written by those who lead a collaborative, values by members of a
     # team; everyone else is refused before the input is read (the detail URLs take no
     # POST: 405 once the caller may write at all).
-    "api:measure-list":             (403,   403, 403, 403, 400,  400, 403, 403),
-    "api:measure-detail":           (403,   403, 403, 403, 405,  405, 403, 403),
-    "api:measure-value-list":       (403,   403, 400, 400, 403,  403, 403, 403),
-    "api:measure-value-detail":     (403,   403, 405, 405, 403,  403, 403, 403),
-    "api:measure-value-bulk":       (403,   403, 400, 400, 403,  403, 403, 403),
+    "api:measure-list":             (401,   403, 403, 403, 400,  400, 403, 403),
+    "api:measure-detail":           (401,   403, 403, 403, 405,  405, 403, 403),
+    "api:measure-value-list":       (401,   403, 400, 400, 403,  403, 403, 403),
+    "api:measure-value-detail":     (401,   403, 405, 405, 403,  403, 403, 403),
+    "api:measure-value-bulk":       (401,   403, 400, 400, 403,  403, 403, 403),
     # The change framework: an empty move goes back to the framework with a message,
     # unchanged; a change idea nothing tests is removed without a form.
     "collaboratives:framework-item-create": (LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "collaboratives:framework-item-update": (LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "collaboratives:framework-item-delete": (LOGIN, 404, 403, 403, GONE, 404, 403, 404),
     "collaboratives:framework-item-move": (LOGIN, 404, 403, 403, 302, 404, 403, 404),
-    "api:change-idea-list":         (403,   403, 403, 403, 400,  400, 403, 403),
-    "api:change-idea-detail":       (403,   403, 403, 403, 405,  405, 403, 403),
+    "api:change-idea-list":         (401,   403, 403, 403, 400,  400, 403, 403),
+    "api:change-idea-detail":       (401,   403, 403, 403, 405,  405, 403, 403),
     # PDSA: an empty status or share POST goes back to the cycle with a message, unchanged;
     # an empty comment shows the cycle again with the error. The API refuses cycle writes
     # to everyone not on a team before reading the input.
@@ -477,15 +478,15 @@ WRITES: dict[str, tuple[object, ...]] = {
     "pdsa:cycle-share":             (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "pdsa:cycle-delete":            (LOGIN, 404, 403, 404, GONE, 404, 404, 404),
     "pdsa:comment-create":          (LOGIN, 404, 200, 404, 200,  404, 404, 404),
-    "api:pdsa-cycle-list":          (403,   403, 400, 400, 403,  403, 403, 403),
-    "api:pdsa-cycle-detail":        (403,   403, 405, 405, 403,  403, 403, 403),
+    "api:pdsa-cycle-list":          (401,   403, 400, 400, 403,  403, 403, 403),
+    "api:pdsa-cycle-detail":        (401,   403, 405, 405, 403,  403, 403, 403),
     # The job builds reports (no POST to the list or a report). Whoever may not know the
     # report exists gets 404; the team submits (an empty report has no self-score: 400),
     # the leaders review (not submitted yet: 400); each 403 on the other's step.
-    "api:report-list":              (403,   405, 405, 405, 405,  405, 405, 405),
-    "api:report-detail":            (403,   405, 405, 405, 405,  405, 405, 405),
-    "api:report-submit":            (403,   404, 400, 404, 403,  404, 404, 404),
-    "api:report-review":            (403,   404, 403, 404, 400,  404, 404, 404),
+    "api:report-list":              (401,   405, 405, 405, 405,  405, 405, 405),
+    "api:report-detail":            (401,   405, 405, 405, 405,  405, 405, 405),
+    "api:report-submit":            (401,   404, 400, 404, 403,  404, 404, 404),
+    "api:report-review":            (401,   404, 403, 404, 400,  404, 404, 404),
 }
 
 # What a removal removes, to check it is gone.

@@ -139,15 +139,81 @@ def test_it_accepts_a_token(client, world):
     assert ids(response) == {world.team_a.pk}
 
 
-def test_it_refuses_a_bad_token(client, world):
+def test_it_refuses_a_bad_token_and_says_how_to_authenticate(client, world):
     response = client.get(TEAMS, HTTP_AUTHORIZATION="Token not-a-real-token")
-    # SessionAuthentication comes first and sends no WWW-Authenticate header, so DRF
-    # answers 403 rather than 401.
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("get", "/api/v1/"), ("get", TEAMS), ("get", f"{TEAMS}1/"), ("post", TEAMS),
+    ("patch", f"{COLLABORATIVES}1/"), ("get", "/api/v1/measure-values/"),
+    ("post", "/api/v1/measure-values/bulk/"), ("get", "/api/v1/pdsa-cycles/"),
+    ("get", "/api/v1/reports/"), ("get", "/api/v1/schema/"),
+])
+def test_it_answers_an_anonymous_caller_401_with_how_to_authenticate(client, world, method,
+                                                                      path):
+    # 401 tells a client to authenticate (RFC 9110); 403 would say "never, whoever you are".
+    response = (client.get(path) if method == "get"
+                else getattr(client, method)(path, {}, content_type="application/json"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert b"Authentication credentials were not provided." in response.content
+
+
+def test_it_still_refuses_a_signed_in_person_403_not_401(client, world):
+    # Signed in but not allowed is 403: asking them to authenticate again would not help.
+    response = post(client, world.member_a, TEAMS, {"name": "Mine"})
     assert response.status_code == 403
+    assert not response.has_header("WWW-Authenticate")
 
 
-def test_it_refuses_an_anonymous_caller(client, world):
-    assert client.get(TEAMS).status_code == 403
+def test_it_still_checks_csrf_on_a_session_write(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.advisor)
+    response = client.patch(collaborative_url(world.collaborative), {"name": "Renamed"},
+                            content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    world.collaborative.refresh_from_db()
+    assert world.collaborative.name != "Renamed"
+
+
+def test_it_takes_a_token_write_without_csrf(world):
+    from django.test import Client
+
+    token = Token.objects.create(user=world.advisor)
+    response = Client(enforce_csrf_checks=True).patch(
+        collaborative_url(world.collaborative), {"name": "Renamed"},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    world.collaborative.refresh_from_db()
+    assert world.collaborative.name == "Renamed"
+
+
+# --- Rendering --------------------------------------------------------------------------
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_it_answers_a_browser_with_json_not_the_browsable_api(client, world):
+    # The browsable API's inline styles break the Content Security Policy; with debug off
+    # (production, and these tests) a browser gets JSON.
+    client.force_login(world.advisor)
+    response = client.get("/api/v1/", headers={"accept": BROWSER_ACCEPT})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "teams" in response.json()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/", TEAMS, "/api/v1/?format=api"])
+def test_it_never_renders_html_with_debug_off(client, world, path):
+    client.force_login(world.advisor)
+    response = client.get(path, headers={"accept": "text/html"})
+    assert response["Content-Type"] == "application/json"
+    assert b"<html" not in response.content.lower()
 
 
 # --- Writing teams -----------------------------------------------------------------------
@@ -337,13 +403,14 @@ def test_it_names_a_field_or_non_field_errors_for_an_end_before_the_start(client
 
 # --- The schema --------------------------------------------------------------------------
 
-def schema(client) -> dict:
+def schema(client, world) -> dict:
+    client.force_login(world.member_a)
     return yaml.safe_load(client.get("/api/v1/schema/").content)
 
 
 def test_it_serves_an_openapi_3_schema(client, world):
-    assert schema(client)["openapi"].startswith("3.")
+    assert schema(client, world)["openapi"].startswith("3.")
 
 
 def test_it_describes_the_team_and_collaborative_endpoints(client, world):
-    assert {TEAMS, COLLABORATIVES} <= set(schema(client)["paths"])
+    assert {TEAMS, COLLABORATIVES} <= set(schema(client, world)["paths"])

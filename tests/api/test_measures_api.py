@@ -906,6 +906,7 @@ def test_it_runs_the_same_queries_whatever_the_number_of_teams_and_months(client
 # --- The schema ----------------------------------------------------------------------------
 
 def test_it_describes_the_measure_endpoints(client, world):
+    client.force_login(world.member_a)  # the schema is for signed-in callers
     paths = set(yaml.safe_load(client.get("/api/v1/schema/").content)["paths"])
     assert {MEASURES, VALUES, BULK, "/api/v1/measures/{id}/chart-data/"} <= paths
 
