@@ -28,10 +28,12 @@ from measures import aggregates
 from measures.formatting import format_value
 from measures.models import Measure
 from measures.months import add_months, month_start
+from measures.summaries import VARIATION_WORDS
 from pdsa.leadership import teams_without_family
 from pdsa.models import Cycle
 from pdsa.selectors import CycleActivity, cycle_activity_by_team
 from reports import scale
+from reports.exports import Table
 from reports.models import MonthlyReport
 from reports.selectors import TeamMonth, team_months
 from teams import access
@@ -231,11 +233,10 @@ def rows_filtered(rows: list[TeamRow], *, query: str = "", flag: str = "", sort:
 
 
 def _flags(row: TeamRow, no_family: set[int]) -> list[str]:
-    report = row.standing.report
     checks = {
         "data_late": row.standing.data_late,
         "report_late": row.standing.report_late,
-        "to_review": bool(report and report.status == MonthlyReport.Status.SUBMITTED),
+        "to_review": row.standing.awaits_review,
         "stalled": row.activity.stalled > 0,
         "no_cycles": row.activity.total == 0,
         "score_gap": row.score_gap is not None and row.score_gap >= scale.GAP,
@@ -352,3 +353,53 @@ def timeline(collaborative: Collaborative, periods: list[Period], today: datetim
     else:
         summary = _("Today falls between the periods of the timeline.")
     return Timeline(segments, today, today_x, current, summary)
+
+
+def tables(board: CohortDashboard, rows: list[TeamRow]) -> list[Table]:
+    """The dashboard's tables for CSV and Excel: teams (as filtered), outcomes, scores."""
+    measure_names = [measure.name for measure in board.measures]
+    team_rows = []
+    for row in rows:
+        activity = row.activity
+        team_rows.append([
+            row.team.name, row.team.organization.name,
+            row.advisor_score.value, row.self_score.value,
+            row.standing.measures_missing, "yes" if row.standing.data_late else "",
+            row.standing.report.get_status_display() if row.standing.report else _("not built"),
+            "yes" if row.standing.report_late else "",
+            activity.total, *[activity.by_status.get(status, 0) for status in _statuses()],
+            activity.stalled,
+            *[_status_word(icons) for _measure, icons in row.statuses],
+            "; ".join(gap.message for gap in row.gaps),
+            None if row.dosage is None else round(row.dosage.session_hours, 1),
+            None if row.dosage is None else round(row.dosage.affinity_hours, 1),
+            "; ".join(row.flag_words),
+        ])
+    status_names = [str(label) for _value, label in Cycle.Status.choices]
+    return [
+        Table(_("Teams"), [
+            _("Team"), _("Program"), _("Advisor's score"), _("Self-score"),
+            _("Measures missing for %(month)s") % {"month": board.month.strftime("%Y-%m")},
+            _("Data late"), _("Report"), _("Report late"), _("Cycles this action period"),
+            *status_names, _("Stalled cycles"), *measure_names, _("Composition"),
+            _("Learning-session hours a member"), _("Affinity-group hours a member"),
+            _("Needs attention")], team_rows),
+        Table(_("Outcome measures"), [_("Measure"), _("Latest"), _("Month"), _("Goal"), _("Summary")],
+              [[o.measure.name, o.latest, o.latest_month, o.goal, o.figures.summary]
+               for o in board.outcomes]),
+        Table(_("Advisor's scores by month"), [_("Month"), *[str(level.score) for level in
+                                                            scale.LEVELS], _("Median")],
+              [[m.month, *m.advisor_counts, m.advisor_median] for m in board.scores]),
+        Table(_("Self-scores by month"), [_("Month"), *[str(level.score) for level in
+                                                       scale.LEVELS], _("Median")],
+              [[m.month, *m.self_counts, m.self_median] for m in board.scores]),
+    ]
+
+
+def _statuses() -> list[str]:
+    return list(Cycle.Status.values)
+
+
+def _status_word(icons: object) -> str:
+    icon = getattr(icons, "variation_icon", None)
+    return str(VARIATION_WORDS.get(icon, "")) if icon else ""

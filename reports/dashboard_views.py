@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collaboratives.models import USState
-from measures.summaries import VARIATION_SHORT, VARIATION_WORDS
+from measures.summaries import VARIATION_SHORT
 from pdsa.leadership import role_label
 from pdsa.models import Cycle
 from reports import dashboard, state_dashboard
-from reports.exports import Table, export_response
+from reports.exports import export_response
 from teams import access
 
 ROWS_PER_PAGE = 50
@@ -64,7 +64,7 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
                                    sort=chosen["sort"], descending=chosen["sort"] in _DESCENDING)
     fmt = request.GET.get("format")
     if fmt:
-        return export_response(fmt, f"cohort-dashboard-{collaborative.pk}", cohort_tables(board, rows))
+        return export_response(fmt, f"cohort-dashboard-{collaborative.pk}", dashboard.tables(board, rows))
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -77,56 +77,6 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "query_string": query.urlencode(), "flags": [
             (flag, label, board.flag_counts[flag]) for flag, label in dashboard.FLAGS.items()],
     })
-
-
-def cohort_tables(board: dashboard.CohortDashboard, rows: list[dashboard.TeamRow]) -> list[Table]:
-    """The dashboard's tables for CSV and Excel: teams (as filtered), outcomes, scores."""
-    measure_names = [measure.name for measure in board.measures]
-    team_rows = []
-    for row in rows:
-        activity = row.activity
-        team_rows.append([
-            row.team.name, row.team.organization.name,
-            row.advisor_score.value, row.self_score.value,
-            row.standing.measures_missing, "yes" if row.standing.data_late else "",
-            row.standing.report.get_status_display() if row.standing.report else _("not built"),
-            "yes" if row.standing.report_late else "",
-            activity.total, *[activity.by_status.get(status, 0) for status in _statuses()],
-            activity.stalled,
-            *[_status_word(icons) for _measure, icons in row.statuses],
-            "; ".join(gap.message for gap in row.gaps),
-            None if row.dosage is None else round(row.dosage.session_hours, 1),
-            None if row.dosage is None else round(row.dosage.affinity_hours, 1),
-            "; ".join(row.flag_words),
-        ])
-    status_names = [str(label) for _value, label in Cycle.Status.choices]
-    return [
-        Table(_("Teams"), [
-            _("Team"), _("Program"), _("Advisor's score"), _("Self-score"),
-            _("Measures missing for %(month)s") % {"month": board.month.strftime("%Y-%m")},
-            _("Data late"), _("Report"), _("Report late"), _("Cycles this action period"),
-            *status_names, _("Stalled cycles"), *measure_names, _("Composition"),
-            _("Learning-session hours a member"), _("Affinity-group hours a member"),
-            _("Needs attention")], team_rows),
-        Table(_("Outcome measures"), [_("Measure"), _("Latest"), _("Month"), _("Goal"), _("Summary")],
-              [[o.measure.name, o.latest, o.latest_month, o.goal, o.figures.summary]
-               for o in board.outcomes]),
-        Table(_("Advisor's scores by month"), [_("Month"), *[str(level.score) for level in
-                                                            dashboard.scale.LEVELS], _("Median")],
-              [[m.month, *m.advisor_counts, m.advisor_median] for m in board.scores]),
-        Table(_("Self-scores by month"), [_("Month"), *[str(level.score) for level in
-                                                       dashboard.scale.LEVELS], _("Median")],
-              [[m.month, *m.self_counts, m.self_median] for m in board.scores]),
-    ]
-
-
-def _statuses() -> list[str]:
-    return list(Cycle.Status.values)
-
-
-def _status_word(icons: object) -> str:
-    icon = getattr(icons, "variation_icon", None)
-    return str(VARIATION_WORDS.get(icon, "")) if icon else ""
 
 
 # --- The state dashboard ---------------------------------------------------------------------

@@ -68,6 +68,10 @@ class TeamMonth:
         waiting = self.report is None or self.report.team_can_edit
         return waiting and self.today > self.report_due
 
+    @property
+    def awaits_review(self) -> bool:
+        return self.report is not None and self.report.status == MonthlyReport.Status.SUBMITTED
+
 
 def team_months(teams: list[Team], month: datetime.date, *, today: datetime.date | None = None
                 ) -> list[TeamMonth]:

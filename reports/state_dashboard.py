@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from collaboratives.models import Collaborative, USState
 from collaboratives.selectors import collaborative_timeline
 from measures import aggregates, charts
-from measures import selectors as measure_selectors
 from measures.formatting import format_value
 from measures.models import Measure
 from pdsa.leadership import UNKNOWN, leadership, quarter_label, role_label
@@ -106,24 +105,26 @@ def state_dashboard(state: str, user: access.User, *, today: datetime.date | Non
 
 def _board(collaborative: Collaborative, today: datetime.date) -> CollaborativeBoard:
     kinds = dict(Organization.Kind.choices)
+    periods = collaborative_timeline(collaborative)  # for the strip and for dosage: read once
     programs = Counter(Team.objects.filter(collaborative=collaborative)
                        .values_list("organization__kind", flat=True))
     board = CollaborativeBoard(
         collaborative=collaborative, teams=sum(programs.values()),
         programs=[(str(kinds[kind]), programs[kind]) for kind in kinds if programs.get(kind)],
-        timeline=timeline(collaborative, collaborative_timeline(collaborative), today),
+        timeline=timeline(collaborative, periods, today),
         scores=_score_spreads(collaborative), min_teams=aggregates.min_teams(),
     )
-    for measure in measure_selectors.collaborative_measures(collaborative):
-        if measure.type != Measure.Type.OUTCOME:
-            continue
+    # Outcome measures only, without their strata: the figures come from the cache.
+    for measure in Measure.objects.filter(collaborative=collaborative, type=Measure.Type.OUTCOME
+                                          ).order_by("order", "name"):
+        measure.collaborative = collaborative
         figures = aggregates.public_figures(measure)
         values = [value for value in figures.collaborative.values if value is not None]
         board.outcomes.append(StateOutcome(
             measure, figures, format_value(measure, values[-1] if values else None),
             charts.funnel_chart(figures.funnel, measure) if figures.funnel else None,
             f"funnel-{measure.pk}"))
-    board.roles = _roles(collaborative, today)
+    board.roles = _roles(collaborative, today, periods)
     shared = Cycle.objects.filter(team__collaborative=collaborative, is_shared=True,
                                   status=Cycle.Status.COMPLETE)
     board.cycles = _cycles_by_quarter(shared)
@@ -149,14 +150,15 @@ def _score_spreads(collaborative: Collaborative) -> list[ScoreSpread]:
     return spreads
 
 
-def _roles(collaborative: Collaborative, today: datetime.date) -> list[RoleRow]:
+def _roles(collaborative: Collaborative, today: datetime.date, periods: list) -> list[RoleRow]:
     labels = dict(MemberRole.choices)
     people = Counter(dict(Membership.objects.filter(team__collaborative=collaborative).order_by()
                           .values_list("role").annotate(n=Count("user", distinct=True))))
     counts = aggregates.count_table(
         {"people": {**{role: people.get(role, 0) for role in MemberRole.values},
                     "total": sum(people.values())}}, full=False)["people"]
-    dosage = {row.role: row for row in collaborative_dosage(collaborative, today=today).roles}
+    dosage = {row.role: row for row in collaborative_dosage(collaborative, today=today,
+                                                            periods=periods).roles}
     rows = []
     for role in MemberRole.values:
         cell, hours = counts[role], dosage.get(role)

@@ -149,7 +149,7 @@ def _shown(row: selectors.TeamMonth, shown: str) -> bool:
     if shown == "late":
         return row.report_late or row.data_late
     if shown == "to_review":
-        return row.report is not None and row.report.status == MonthlyReport.Status.SUBMITTED
+        return row.awaits_review
     return True
 
 
