@@ -227,7 +227,7 @@ def mean_shown(people: int, *, full: bool) -> bool:
 def measure_figures(measure: Measure, user: access.User) -> Figures:
     """The measure's collaborative figures for ``user``: complete for those who lead the
     collaborative, with the small-cell rules applied for everyone else."""
-    return _cached_figures(measure, full=access.can_manage_collaborative(user, measure.collaborative))
+    return _cached_figures(measure, full=access.leads_collaborative(user, measure.collaborative_id))
 
 
 def public_figures(measure: Measure) -> Figures:

@@ -171,8 +171,6 @@ def cohort_dashboard(collaborative: Collaborative, user: access.User, *,
     since = _action_period_start(periods, today)
     # The strata are not needed here (the figures come from the aggregate layer's cache).
     measures = list(Measure.objects.filter(collaborative=collaborative).order_by("order", "name"))
-    for measure in measures:
-        measure.collaborative = collaborative  # read by the access check, not fetched again
     figures = {measure.pk: aggregates.measure_figures(measure, user) for measure in measures}
     teams = list(teams_with_composition(Team.objects.filter(collaborative=collaborative)))
     standings = {row.team.pk: row for row in team_months(teams, month, today=today)}

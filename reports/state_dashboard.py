@@ -117,7 +117,6 @@ def _board(collaborative: Collaborative, today: datetime.date) -> CollaborativeB
     # Outcome measures only, without their strata: the figures come from the cache.
     for measure in Measure.objects.filter(collaborative=collaborative, type=Measure.Type.OUTCOME
                                           ).order_by("order", "name"):
-        measure.collaborative = collaborative
         figures = aggregates.public_figures(measure)
         values = [value for value in figures.collaborative.values if value is not None]
         board.outcomes.append(StateOutcome(

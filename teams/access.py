@@ -109,8 +109,14 @@ def collaboratives_managed_by(user: User) -> QuerySet[Collaborative]:
 
 
 def can_manage_collaborative(user: User, collaborative: Collaborative) -> bool:
+    return leads_collaborative(user, collaborative.pk)
+
+
+def leads_collaborative(user: User, collaborative_id: int) -> bool:
+    """``can_manage_collaborative`` by id, for callers that hold a row's foreign key (a
+    measure's) and should not load the collaborative to ask."""
     grants = grants_for(user)
-    return grants.is_superuser or collaborative.pk in grants.led_collaborative_ids
+    return grants.is_superuser or collaborative_id in grants.led_collaborative_ids
 
 
 def can_create_collaborative(user: User) -> bool:
