@@ -56,14 +56,14 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str:
     return raw
 
 
-def redis_sibling_db(url: str) -> str:
-    """The same Redis server, the next database number (``redis://h:6379/0`` → ``/1``);
+def redis_sibling_db(url: str, step: int = 1) -> str:
+    """The same Redis server, ``step`` database numbers on (``redis://h:6379/0`` → ``/1``);
     empty for an empty URL."""
     if not url:
         return ""
     parts = urlsplit(url)
     path = parts.path.strip("/")
-    number = int(path) + 1 if path.isdigit() else 1
+    number = (int(path) if path.isdigit() else 0) + step
     return urlunsplit(parts._replace(path=f"/{number}"))
 
 

@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +37,21 @@ def family_seeded(today: datetime.date = TODAY) -> Collaborative:
     return collaborative
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Collaborative:
+    """The demo seeded once for the module (it is most of each test's cost), inside a
+    transaction rolled back at the end; each test's own transaction is a savepoint in it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield family_seeded()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def collaborative(seeded: Collaborative, db: None) -> Collaborative:
+    seeded.refresh_from_db()
+    return seeded
+
+
 def counts(collaborative: Collaborative) -> tuple[int, ...]:
     cycles = Cycle.objects.filter(team__collaborative=collaborative)
     return (
@@ -56,8 +72,7 @@ def counts(collaborative: Collaborative) -> tuple[int, ...]:
     )
 
 
-def test_it_seeds_a_driver_diagram_for_the_family_collaborative():
-    collaborative = family_seeded()
+def test_it_seeds_a_driver_diagram_for_the_family_collaborative(collaborative):
     assert collaborative.primary_drivers.count() == 3
     assert 6 <= collaborative.change_ideas.count() <= 9
     for secondary in collaborative.secondary_drivers.all():
@@ -68,8 +83,7 @@ def test_it_seeds_a_driver_diagram_for_the_family_collaborative():
     assert any(s.primary_drivers.count() > 1 for s in collaborative.secondary_drivers.all())
 
 
-def test_it_seeds_four_measures_of_every_type_with_full_definitions():
-    collaborative = family_seeded()
+def test_it_seeds_four_measures_of_every_type_with_full_definitions(collaborative):
     measures = list(collaborative.measures.all())
     assert len(measures) == 4
     assert {m.type for m in measures} == {"outcome", "process", "balancing"}
@@ -81,8 +95,7 @@ def test_it_seeds_four_measures_of_every_type_with_full_definitions():
     assert (welcome.chart_kind, welcome.unit, welcome.goal) == ("p", "percent", 90)
 
 
-def test_it_gives_every_team_monthly_values_from_march_through_last_month():
-    collaborative = family_seeded()
+def test_it_gives_every_team_monthly_values_from_march_through_last_month(collaborative):
     expected = month_range(datetime.date(2026, 3, 1), datetime.date(2026, 10, 1))
     for team in collaborative.teams.all():
         for measure in collaborative.measures.all():
@@ -91,8 +104,7 @@ def test_it_gives_every_team_monthly_values_from_march_through_last_month():
             assert months == expected, (team.name, measure.name)
 
 
-def test_its_welcome_denominators_are_large_enough_for_the_funnel_plot():
-    collaborative = family_seeded()
+def test_its_welcome_denominators_are_large_enough_for_the_funnel_plot(collaborative):
     welcome = collaborative.measures.get(name="Families who feel welcome")
     assert not MeasureValue.objects.filter(measure=welcome, denominator__lt=10).exists()
     aggregates.forget_collaborative(collaborative.pk)
@@ -101,8 +113,7 @@ def test_its_welcome_denominators_are_large_enough_for_the_funnel_plot():
     assert len(funnel.points) == 4
 
 
-def test_it_shows_an_improvement_signal_after_the_start_for_magnolia():
-    collaborative = family_seeded()
+def test_it_shows_an_improvement_signal_after_the_start_for_magnolia(collaborative):
     aggregates.forget_collaborative(collaborative.pk)
     welcome = collaborative.measures.get(name="Families who feel welcome")
     figures = aggregates.compute_figures(welcome, full=True)
@@ -111,8 +122,7 @@ def test_it_shows_an_improvement_signal_after_the_start_for_magnolia():
     assert magnolia.status.variation_icon.startswith("improvement")
 
 
-def test_it_seeds_cycles_on_the_change_ideas_led_by_several_roles():
-    collaborative = family_seeded()
+def test_it_seeds_cycles_on_the_change_ideas_led_by_several_roles(collaborative):
     cycles = Cycle.objects.filter(team__collaborative=collaborative)
     assert {cycle.team_id for cycle in cycles} == set(collaborative.teams.values_list("pk", flat=True))
     assert {c.change_idea.collaborative_id for c in cycles} == {collaborative.pk}
@@ -126,16 +136,14 @@ def test_it_seeds_cycles_on_the_change_ideas_led_by_several_roles():
         cycle.full_clean()
 
 
-def test_it_leaves_one_cycle_stalled_for_over_five_weeks():
-    collaborative = family_seeded()
+def test_it_leaves_one_cycle_stalled_for_over_five_weeks(collaborative):
     stalled = Cycle.objects.filter(team__collaborative=collaborative).filter(
         selectors.stalled_q(timezone.now()))
     assert [cycle.title for cycle in stalled] == ["Weekly photo and question to families in the app"]
     assert stalled[0].updated_at <= timezone.now() - datetime.timedelta(weeks=5)
 
 
-def test_it_seeds_reports_for_september_and_october_with_both_scores():
-    collaborative = family_seeded()
+def test_it_seeds_reports_for_september_and_october_with_both_scores(collaborative):
     reports = MonthlyReport.objects.filter(team__collaborative=collaborative)
     assert set(reports.values_list("month", flat=True)) == {datetime.date(2026, 9, 1),
                                                             datetime.date(2026, 10, 1)}
@@ -147,8 +155,7 @@ def test_it_seeds_reports_for_september_and_october_with_both_scores():
     assert any(report.score_gap and report.score_gap >= 1 for report in reports)
 
 
-def test_it_is_idempotent():
-    collaborative = family_seeded()
+def test_it_is_idempotent(collaborative):
     first = counts(collaborative)
     values = sorted(MeasureValue.objects.filter(measure__collaborative=collaborative)
                     .values_list("team_id", "measure_id", "month", "numerator", "denominator"))
@@ -160,8 +167,7 @@ def test_it_is_idempotent():
                   .values_list("team_id", "measure_id", "month", "numerator", "denominator")) == values
 
 
-def test_a_later_run_adds_the_months_that_have_passed():
-    collaborative = family_seeded()
+def test_a_later_run_adds_the_months_that_have_passed(collaborative):
     later = add_months(TODAY.replace(day=1), 2)
     teams = list(Team.objects.filter(collaborative=collaborative).order_by("pk"))
     seed_family(collaborative, teams, get_user_model().objects.get(username="advisor-2"), today=later)
