@@ -125,7 +125,7 @@ class CycleForm(forms.ModelForm):
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cycle = self.instance
-        members = Q(memberships__team=team)
+        members = Q(memberships__team=team, memberships__accepted_at__isnull=False)
         if cycle.lead_id:
             members |= Q(pk=cycle.lead_id)  # a lead who has since left the team stays
         if cycle.pk:

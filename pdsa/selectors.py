@@ -117,7 +117,7 @@ def comment_recipients(comment: CycleComment) -> list[AbstractBaseUser]:
     """Who hears about a comment: the cycle's lead and the team's leads, not its author.
     Only current members: a lead who has left the team no longer reads a private cycle."""
     cycle = comment.cycle
-    members = Membership.objects.filter(team_id=cycle.team_id).filter(
+    members = Membership.objects.accepted().filter(team_id=cycle.team_id).filter(
         Q(is_lead=True) | Q(user_id=cycle.lead_id)).select_related("user")
     people = {m.user.pk: m.user for m in members}
     return [person for pk, person in sorted(people.items())

@@ -80,7 +80,8 @@ class CycleSerializer(serializers.ModelSerializer):
                 collaborative__in=collaboratives)
             fields["follows"].queryset = selectors.cycles_visible_to(user)
             people = get_user_model().objects.filter(
-                memberships__team__in=access.teams_visible_to(user)).distinct()
+                memberships__team__in=access.teams_visible_to(user),
+                memberships__accepted_at__isnull=False).distinct()
             fields["lead"].queryset = people
             fields["participants"].child_relation.queryset = people
             fields["measures"].child_relation.queryset = Measure.objects.filter(

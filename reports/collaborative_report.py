@@ -61,7 +61,7 @@ def collaborative_month(collaborative: Collaborative, month: datetime.date) -> C
     _scores(result, collaborative, month)
     _cycles(result, collaborative, month)
     labels = dict(MemberRole.choices)
-    members = Counter(Membership.objects.filter(team__collaborative=collaborative)
+    members = Counter(Membership.objects.accepted().filter(team__collaborative=collaborative)
                       .values_list("role", flat=True))
     result.members_by_role = [(str(labels[role]), members.get(role, 0)) for role in MemberRole.values]
     return result

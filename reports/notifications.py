@@ -133,7 +133,8 @@ def _reminders(collaborative: Collaborative, month: datetime.date, kinds: tuple[
             missing[row.team.pk] = items
     if not missing:
         return []
-    memberships = (Membership.objects.filter(team_id__in=missing, user__in=_people_wanting("due_reminders"))
+    memberships = (Membership.objects.accepted()
+                   .filter(team_id__in=missing, user__in=_people_wanting("due_reminders"))
                    .select_related("user").order_by("user_id", "team__name"))
     if person is not None:
         memberships = memberships.filter(user=person)

@@ -121,7 +121,7 @@ def report_email_recipients(report: MonthlyReport, event: str) -> list[AbstractB
                               collaborative_roles__role__in=[CollaborativeRole.Role.ADVISOR,
                                                              CollaborativeRole.Role.COACH])
     else:
-        people = users.filter(memberships__team_id=report.team_id)
+        people = users.filter(memberships__team_id=report.team_id, memberships__accepted_at__isnull=False)
     return list(people.distinct().order_by("pk"))
 
 

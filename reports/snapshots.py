@@ -115,7 +115,7 @@ def _measures(team: Team, month: datetime.date) -> list[dict]:
 
 
 def _composition(team: Team) -> dict:
-    roles = Counter(Membership.objects.filter(team=team).values_list("role", flat=True))
+    roles = Counter(Membership.objects.accepted().filter(team=team).values_list("role", flat=True))
     labels = dict(MemberRole.choices)
     return {
         "by_role": [{"role": role, "label": str(labels[role]), "count": roles.get(role, 0)}

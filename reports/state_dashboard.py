@@ -151,7 +151,7 @@ def _score_spreads(collaborative: Collaborative) -> list[ScoreSpread]:
 
 def _roles(collaborative: Collaborative, today: datetime.date, periods: list) -> list[RoleRow]:
     labels = dict(MemberRole.choices)
-    people = Counter(dict(Membership.objects.filter(team__collaborative=collaborative).order_by()
+    people = Counter(dict(Membership.objects.accepted().filter(team__collaborative=collaborative).order_by()
                           .values_list("role").annotate(n=Count("user", distinct=True))))
     counts = aggregates.count_table(
         {"people": {**{role: people.get(role, 0) for role in MemberRole.values},

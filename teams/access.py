@@ -32,7 +32,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from collaboratives.models import Collaborative, CollaborativeRole, PDOffering, StateViewerRole
-from teams.models import AffinityGroup, Evaluation, Membership, Team
+from teams.models import AffinityGroup, Evaluation, Membership, Organization, Team
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -67,7 +67,10 @@ def grants_for(user: User) -> Grants:
     if cached is not None:
         return cached
     roles = list(CollaborativeRole.objects.filter(user=user).values_list("collaborative_id", "role"))
-    memberships = list(Membership.objects.filter(user=user).values_list("team_id", "team__collaborative_id"))
+    # An invitation not yet accepted grants nothing: adding someone's email to a team
+    # does not pull their account into it.
+    memberships = list(Membership.objects.accepted().filter(user=user)
+                       .values_list("team_id", "team__collaborative_id"))
     grants = Grants(
         is_superuser=user.is_superuser,
         led_collaborative_ids=frozenset(collab for collab, _role in roles),
@@ -219,7 +222,7 @@ def can_delete_team_work(user: User, team: Team) -> bool:
     if grants.is_superuser or team.collaborative_id in grants.advisor_collaborative_ids:
         return True
     return (team.pk in grants.team_ids
-            and Membership.objects.filter(team=team, user=user, is_lead=True).exists())
+            and Membership.objects.accepted().filter(team=team, user=user, is_lead=True).exists())
 
 
 def every_row_q() -> Q:
@@ -250,6 +253,57 @@ def collaborative_peer_q(user: User, collaborative_field: str = "team__collabora
     if grants.is_superuser:
         return every_row_q()
     return Q(**{f"{collaborative_field}__in": grants.member_collaborative_ids | grants.led_collaborative_ids})
+
+
+def invitations_for(user: User) -> QuerySet[Membership]:
+    """The memberships waiting for this person to accept or decline: theirs alone to see."""
+    if not user.is_authenticated or not user.is_active:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, accepted_at__isnull=True).select_related(
+        "team__collaborative").order_by("joined_at", "pk")
+
+
+def invitation_for(user: User, pk: int) -> Membership:
+    """One of the person's own pending invitations; 404 for anyone else's (or an accepted one)."""
+    try:
+        return invitations_for(user).get(pk=pk)
+    except Membership.DoesNotExist:
+        raise Http404("No such invitation.") from None
+
+
+# --- Organizations (the ECE programs teams come from) --------------------------------------
+# An organization belongs to the collaboratives whose teams use it. An advisor changes one
+# only while no other collaborative uses it, and picks only from the programs of their own
+# collaboratives and the ones they described, never from every program of a state.
+
+def organizations_offered_to(user: User) -> QuerySet[Organization]:
+    """The programs a leader may attach a new team to: those with a team in a collaborative
+    they lead, and those they described themselves."""
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return Organization.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Organization.objects.none()  # and never "created_by is null"
+    return Organization.objects.filter(
+        Q(pk__in=Team.objects.filter(collaborative_id__in=grants.led_collaborative_ids)
+          .values("organization_id"))
+        | Q(created_by_id=user.pk)
+    )
+
+
+def can_edit_organization(user: User, organization: Organization) -> bool:
+    """True when every team of the program is in a collaborative the user leads (and it has
+    one, or they described it): renaming or moving it then changes nobody else's team."""
+    grants = grants_for(user)
+    if grants.is_superuser:
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    collaborative_ids = set(Team.objects.filter(organization=organization)
+                            .values_list("collaborative_id", flat=True))
+    if not collaborative_ids:
+        return organization.created_by_id == user.pk
+    return collaborative_ids <= grants.led_collaborative_ids
 
 
 def membership_for(user: User, team: Team, pk: int) -> Membership:
@@ -299,7 +353,7 @@ def affinity_groups_visible_to(user: User) -> QuerySet[AffinityGroup]:
     if grants.is_superuser:
         return AffinityGroup.objects.all()
     own_roles = Q(pk__in=[])
-    for collaborative_id, role in Membership.objects.filter(user=user).values_list(
+    for collaborative_id, role in Membership.objects.accepted().filter(user=user).values_list(
             "team__collaborative_id", "role").distinct() if grants.team_ids else ():
         own_roles |= Q(collaborative_id=collaborative_id, role=role)
     return AffinityGroup.objects.filter(Q(collaborative_id__in=grants.led_collaborative_ids) | own_roles)

@@ -186,7 +186,8 @@ def evaluation_set_open(*, evaluation: Evaluation, is_open: bool) -> Evaluation:
 def membership_answering(user: AbstractBaseUser, evaluation: Evaluation) -> Membership | None:
     """The membership whose role (and team) an answer carries: the person's first team in
     the collaborative, by name, if they are on several."""
-    return (Membership.objects.filter(user=user, team__collaborative_id=evaluation.period.collaborative_id)
+    return (Membership.objects.accepted()
+            .filter(user=user, team__collaborative_id=evaluation.period.collaborative_id)
             .select_related("team").order_by("team__name", "team_id").first())
 
 
@@ -269,7 +270,7 @@ def _answer_rows(questions: list[EvaluationQuestion],
 
 def collaborative_member_count(collaborative: Collaborative) -> int:
     """People on the collaborative's teams, each counted once (some are on two teams)."""
-    return (Membership.objects.filter(team__collaborative=collaborative)
+    return (Membership.objects.accepted().filter(team__collaborative=collaborative)
             .values("user_id").distinct().count())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from collaboratives.forms import PersonForm
@@ -40,11 +41,14 @@ class TeamCreateForm(forms.Form):
         label=_("State"), choices=[("", "---------"), *USState.choices], required=False
     )
 
-    def __init__(self, *args, state: str = "", **kwargs) -> None:
+    def __init__(self, *args, state: str = "",
+                 organizations: QuerySet[Organization] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Programs of the collaborative's state only: an advisor has no business browsing
-        # every program in the system, and the list stays short on a phone.
-        self.fields["organization"].queryset = Organization.objects.filter(state=state).order_by("name")
+        # ``organizations``: the programs the advisor may attach (access.organizations_offered_to),
+        # here narrowed to the collaborative's state. Nothing is offered unless the view says
+        # which: another collaborative's program is not this advisor's to browse or attach.
+        offered = Organization.objects.none() if organizations is None else organizations
+        self.fields["organization"].queryset = offered.filter(state=state).order_by("name")
         self.fields["new_organization_state"].initial = state
 
     def clean(self) -> dict:
@@ -99,6 +103,11 @@ class MemberAddForm(PersonForm):
     role = forms.ChoiceField(label=_("Role on the team"),
                              choices=[("", _("Choose a role…")), *MemberRole.choices])
     is_lead = forms.BooleanField(label=_("Team lead"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = _(
+            "We email them an invitation; they join the team once they accept.")
 
 
 class MembershipForm(forms.ModelForm):

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -41,6 +42,10 @@ class Organization(models.Model):
     funding_streams = models.JSONField(_("funding streams"), default=list, blank=True)
     city = models.CharField(_("city"), max_length=100)
     state = models.CharField(_("state"), max_length=2, choices=USState.choices)
+    # Who described it first. With the teams attached to it, this decides who may change
+    # it (teams.access.can_edit_organization) and whose team form offers it.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, editable=False, related_name="+")
 
     history = HistoricalRecords()
 
@@ -121,6 +126,13 @@ class MemberRole(models.TextChoices):
     FAMILY = "family", _("Family member")
 
 
+class MembershipQuerySet(models.QuerySet):
+    def accepted(self) -> MembershipQuerySet:
+        """The members: an invitation not yet accepted grants nothing, counts for nothing
+        and names no one."""
+        return self.filter(accepted_at__isnull=False)
+
+
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -133,9 +145,19 @@ class Membership(models.Model):
     # (queued, retrying, or failed for good); the team page shows it to the advisor.
     invitation_pending = models.BooleanField(_("invitation not sent yet"), default=False,
                                              editable=False)
+    # An advisor adds someone by typing an email; the person joins when they accept. Until
+    # then (``accepted_at`` empty) the membership grants nothing, and the team shows only
+    # what the advisor typed, so adding an email never tells whether it has an account.
+    # Memberships made any other way (seed data, admin, tests) count as accepted.
+    invited_email = models.EmailField(_("invited email"), blank=True, editable=False)
+    invited_name = models.CharField(_("invited name"), max_length=301, blank=True,
+                                    editable=False)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True,
+                                       default=timezone.now, editable=False)
 
     # Bookkeeping of the mail queue, not an edit anyone made: kept out of the history.
     history = HistoricalRecords(excluded_fields=["invitation_pending"])
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_lead", "role", "user__last_name", "user__first_name"]
@@ -151,6 +173,18 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.team}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def display_name(self) -> str:
+        """The name others see: what the advisor typed until the person has accepted, then
+        the person's own."""
+        if not self.is_accepted:
+            return self.invited_name or self.invited_email
+        return self.user.get_full_name() or self.user.get_username()
 
 
 # --- Participation: learning-session attendance, affinity groups, evaluations ---------------

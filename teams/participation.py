@@ -62,7 +62,8 @@ def collaborative_people(collaborative: Collaborative, *, role: str | None = Non
                          team_ids: Iterable[int] | None = None) -> list[Person]:
     """Every member of the collaborative's teams (of one ``role``, of some teams), sorted by
     team and name, in one query. Someone on two teams is listed once, with the first."""
-    memberships = Membership.objects.filter(team__collaborative=collaborative)
+    # Invitations not yet accepted are not members (and their accounts are not shown).
+    memberships = Membership.objects.accepted().filter(team__collaborative=collaborative)
     if role is not None:
         memberships = memberships.filter(role=role)
     if team_ids is not None:
@@ -149,7 +150,8 @@ def session_summaries(collaborative: Collaborative) -> list[SessionSummary]:
 
 
 def member_count(collaborative: Collaborative) -> int:
-    return Membership.objects.filter(team__collaborative=collaborative).values("user").distinct().count()
+    return (Membership.objects.accepted().filter(team__collaborative=collaborative)
+            .values("user").distinct().count())
 
 
 @dataclass(frozen=True)
@@ -190,8 +192,9 @@ class SessionAttendanceReport:
 def session_attendance_report(period: Period) -> SessionAttendanceReport:
     """Who attended one session, by team (every team, with names) and by role: three queries."""
     teams = Team.objects.filter(collaborative_id=period.collaborative_id).annotate(
-        members=Count("memberships")).order_by("name", "pk").values_list("pk", "name", "members")
-    by_role = dict(Membership.objects.filter(team__collaborative_id=period.collaborative_id)
+        members=Count("memberships", filter=Q(memberships__accepted_at__isnull=False))
+    ).order_by("name", "pk").values_list("pk", "name", "members")
+    by_role = dict(Membership.objects.accepted().filter(team__collaborative_id=period.collaborative_id)
                    .values("role").annotate(n=Count("pk")).values_list("role", "n"))
     labels = dict(MemberRole.choices)
     attendees: dict[int, list[Attendee]] = {}
@@ -252,7 +255,7 @@ def session_attendance_save(*, period: Period, rows: Iterable[AttendanceRow],
         raise ValidationError(_("Attendance is recorded for learning sessions only."), code="not_session")
     rows = list(rows)
     people = {person.user_id: person for person in _people_of(
-        Membership.objects.filter(team__collaborative_id=period.collaborative_id), rows)}
+        Membership.objects.accepted().filter(team__collaborative_id=period.collaborative_id), rows)}
     return _attendance_sync(
         model=SessionAttendance, parent={"period": period}, rows=rows, people=people,
         default_hours=period.hours, history_user=recorded_by,
@@ -513,8 +516,8 @@ def affinity_group_summaries(groups: QuerySet[AffinityGroup]) -> list[GroupSumma
     groups = list(groups.select_related("coach").annotate(
         meeting_count=Count("meetings"), last_meeting=models.Max("meetings__date")).order_by("name"))
     collaborative_ids = {group.collaborative_id for group in groups}
-    counts = {(row["team__collaborative_id"], row["role"]): row["n"] for row in Membership.objects.filter(
-        team__collaborative_id__in=collaborative_ids).values("team__collaborative_id", "role").annotate(
+    counts = {(row["team__collaborative_id"], row["role"]): row["n"] for row in Membership.objects.accepted(
+    ).filter(team__collaborative_id__in=collaborative_ids).values("team__collaborative_id", "role").annotate(
         n=Count("user", distinct=True))}
     return [GroupSummary(group, counts.get((group.collaborative_id, group.role), 0),
                          group.meeting_count, group.last_meeting) for group in groups]
@@ -549,8 +552,9 @@ def affinity_meeting_save(*, group: AffinityGroup, meeting: AffinityMeeting | No
     meeting.full_clean()
     meeting.save()
     rows = list(attendance)
-    people = {person.user_id: person for person in _people_of(Membership.objects.filter(
-        team__collaborative_id=group.collaborative_id, role=group.role), rows)}
+    people = {person.user_id: person for person in _people_of(Membership.objects.accepted().filter(
+        team__collaborative_id=group.collaborative_id, role=group.role),
+        rows)}
     _attendance_sync(model=AffinityAttendance, parent={"meeting": meeting}, rows=rows, people=people,
                      default_hours=meeting.hours, history_user=saved_by, extra={},
                      outsider=_("%(name)s is not in this group (wrong role or not on a team)."))

@@ -31,7 +31,7 @@ def not_cross_role_q() -> Q:
     """Teams missing a role a cross-role team needs: the rows ``composition_gaps`` flags."""
     missing = Q()
     for role in CROSS_ROLE_ROLES:
-        missing |= Q(~Exists(Membership.objects.filter(team=OuterRef("pk"), role=role)))
+        missing |= Q(~Exists(Membership.objects.accepted().filter(team=OuterRef("pk"), role=role)))
     return missing
 
 

@@ -42,15 +42,20 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    user = serializers.IntegerField(source="user_id", read_only=True)
-    name = serializers.SerializerMethodField()
+    """A person on a team. Until they accept an invitation, ``user`` is null and ``name`` is
+    what the advisor typed: the answer never tells whether the email had an account."""
+
+    user = serializers.SerializerMethodField()
+    name = serializers.CharField(source="display_name", read_only=True)
+    accepted = serializers.BooleanField(source="is_accepted", read_only=True)
 
     class Meta:
         model = Membership
-        fields = ["id", "user", "name", "role", "is_lead"]
+        fields = ["id", "user", "name", "role", "is_lead", "accepted"]
 
-    def get_name(self, membership: Membership) -> str:
-        return membership.user.get_full_name() or membership.user.get_username()
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_user(self, membership: Membership) -> int | None:
+        return membership.user_id if membership.is_accepted else None
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -73,9 +78,9 @@ class TeamSerializer(serializers.ModelSerializer):
         if request is not None:
             # An id the caller may not see is answered like one that does not exist.
             fields["collaborative"].queryset = access.collaboratives_visible_to(request.user)
-            fields["organization_id"].queryset = Organization.objects.filter(
-                state__in=access.collaboratives_managed_by(request.user).values("state")
-            )
+            # Programs of the caller's own collaboratives (or described by them), never
+            # every program of a state: another collaborative's is answered as unknown.
+            fields["organization_id"].queryset = access.organizations_offered_to(request.user)
         # A team stays in the collaborative it was created in.
         if self.instance is not None:
             fields["collaborative"].read_only = True
@@ -105,7 +110,7 @@ class MembershipSerializer(MemberSerializer):
     team = serializers.IntegerField(source="team_id", read_only=True)
 
     class Meta(MemberSerializer.Meta):
-        fields = ["id", "team", "user", "name", "role", "is_lead"]
+        fields = ["id", "team", "user", "name", "role", "is_lead", "accepted"]
 
 
 class PrimaryDriverBriefSerializer(serializers.ModelSerializer):

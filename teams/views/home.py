@@ -13,7 +13,10 @@ from teams import access
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """One place to go: go there. Several (an advisor of two cohorts, a coach who is also a
-    parent on a team): list them. None: say how to get access."""
+    parent on a team): list them. None: say how to get access. Invitations waiting for an
+    answer come first: a new member's team opens only once they accept."""
+    if access.invitations_for(request.user).exists():
+        return redirect("invitations:list")
     grants = access.grants_for(request.user)
     led = collaboratives_with_counts(access.collaboratives_managed_by(request.user))
     teams = access.teams_visible_to(request.user).filter(pk__in=grants.team_ids).select_related(

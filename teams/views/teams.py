@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from collaboratives.forms import add_service_errors, posted
@@ -21,6 +22,9 @@ from teams.forms import MemberAddForm, MembershipForm, OrganizationForm, TeamCre
 from teams.models import Organization, Team
 
 TEAMS_PER_PAGE = 50
+PROGRAM_SHARED = _lazy(
+    "This program also has teams in collaboratives you do not lead, so its details cannot be "
+    "changed here. Ask a site administrator to correct them.")
 # Fewer teams than this fit on a screen or two, where a filter form is only clutter.
 TEAMS_FILTER_FROM = 10
 
@@ -90,6 +94,7 @@ def team_table(request: HttpRequest, teams: QuerySet[Team], *, with_gaps: bool,
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     table = team_table(request, access.teams_listed_to(request.user), with_gaps=True)
+    table["invitations"] = list(access.invitations_for(request.user))
     return render(request, "teams/team_list.html", table)
 
 
@@ -111,13 +116,14 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest, collaborative_pk: int) -> HttpResponse:
     collaborative = access.collaborative_for(request.user, collaborative_pk, manage=True)
-    form = TeamCreateForm(posted(request), state=collaborative.state)
+    form = TeamCreateForm(posted(request), state=collaborative.state,
+                          organizations=access.organizations_offered_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             team = services.team_create(
                 collaborative=collaborative, name=form.cleaned_data["name"],
                 organization=form.cleaned_data["organization"],
-                new_organization=form.new_organization(),
+                new_organization=form.new_organization(), created_by=request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -133,17 +139,25 @@ def team_create(request: HttpRequest, collaborative_pk: int) -> HttpResponse:
 def team_update(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.team_for(request.user, pk, manage=True)
     form = TeamForm(posted(request), instance=team)
-    org_form = OrganizationForm(posted(request), instance=team.organization, prefix="org")
-    if request.method == "POST" and form.is_valid() and org_form.is_valid():
+    # The program's details are changed here only while no other collaborative uses it;
+    # otherwise they are shown, not offered, and a forged post is refused.
+    org_form = (OrganizationForm(posted(request), instance=team.organization, prefix="org")
+                if access.can_edit_organization(request.user, team.organization) else None)
+    if request.method == "POST" and org_form is None and any(k.startswith("org-") for k in request.POST):
+        form.add_error(None, ValidationError(PROGRAM_SHARED, code="organization_shared"))
+    elif request.method == "POST" and form.is_valid() and (org_form is None or org_form.is_valid()):
         try:
             services.team_update(team=team, name=form.cleaned_data["name"])
-            services.organization_update(organization=team.organization, **org_form.cleaned_data)
+            if org_form is not None:
+                services.organization_update(organization=team.organization, **org_form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Team saved."))
             return redirect(team)
-    return render(request, "teams/team_form.html", {"form": form, "org_form": org_form, "team": team})
+    return render(request, "teams/team_form.html", {
+        "form": form, "org_form": org_form, "team": team, "program_shared": PROGRAM_SHARED,
+    })
 
 
 @login_required
@@ -158,10 +172,10 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s added to the team as %(role)s.") % {
-                "name": membership.user.get_full_name() or membership.user.email,
-                "role": membership.get_role_display().lower(),
-            })
+            # The same words whether the address had an account or not: only what was typed.
+            messages.success(request, _(
+                "Invitation sent to %(email)s. They join the team as %(role)s once they accept."
+            ) % {"email": membership.invited_email, "role": membership.get_role_display().lower()})
             if "add_another" in request.POST:
                 return redirect("teams:member-add", pk=team.pk)
             return redirect(team)
@@ -191,7 +205,7 @@ def member_update(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
 def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     team = access.team_for(request.user, pk, manage=True)
     membership = access.membership_for(request.user, team, membership_pk)
-    name = membership.user.get_full_name() or membership.user.username
+    name = membership.display_name
     if request.method == "POST":
         services.membership_remove(membership=membership)
         messages.success(request, _("%(name)s removed from the team.") % {"name": name})
@@ -201,3 +215,27 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
         "title": _("Remove %(name)s from %(team)s?") % {"name": name, "team": team},
         "explanation": _("They keep their account; the team's past work keeps their name."),
     })
+
+
+# --- Invitations: the invited person accepts or declines -----------------------------------
+
+@login_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "teams/invitation_list.html",
+                  {"invitations": access.invitations_for(request.user)})
+
+
+@login_required
+@require_http_methods(["POST"])
+def invitation_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept (``accept`` in the post) or decline one of the person's own invitations."""
+    membership = access.invitation_for(request.user, pk)
+    team = membership.team
+    if "accept" in request.POST:
+        services.membership_accept(membership=membership)
+        access.forget_grants(request.user)
+        messages.success(request, _("Welcome to %(team)s.") % {"team": team})
+        return redirect(team)
+    services.membership_decline(membership=membership)
+    messages.success(request, _("Invitation to %(team)s declined.") % {"team": team})
+    return redirect("invitations:list")

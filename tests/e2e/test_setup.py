@@ -91,7 +91,7 @@ def test_it_lets_an_advisor_set_up_a_collaborative_through_the_forms(
     page.get_by_role("button", name="Add member", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sunrise Early Learning")
     expect(page.get_by_role("status").first).to_contain_text(
-        "Rosa Parks-Lee added to the team as educator."
+        "Invitation sent to rosa@example.org. They join the team as educator once they accept."
     )
     members = page.get_by_role("region", name="1 member")
     expect(members.get_by_role("listitem")).to_have_count(1)

@@ -90,7 +90,7 @@ def test_it_refuses_a_person_twice_on_a_team_naming_the_email_field(world):
     assert world.team_a.memberships.filter(user=world.member_a).count() == 1
 
 
-def test_it_lets_an_invited_person_set_a_password_and_land_signed_in(
+def test_it_lets_an_invited_person_set_a_password_accept_and_open_the_team(
     client, world, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -101,8 +101,13 @@ def test_it_lets_an_invited_person_set_a_password_and_land_signed_in(
     form_url = client.get(link).url  # Django swaps the token for a session-held one
     response = client.post(form_url, {"new_password1": "Tulips-in-April-2026",
                                       "new_password2": "Tulips-in-April-2026"}, follow=True)
-    assert response.redirect_chain[-1][0] == world.team_a.get_absolute_url()
     assert response.context["user"].email == "new@example.org"
+    # Signed in, they join by accepting the invitation (issue #10, hole 8).
+    invitation = Membership.objects.get(user__email="new@example.org")
+    assert "Team A" in client.get(reverse("invitations:list")).text
+    response = client.post(reverse("invitations:respond", args=[invitation.pk]), {"accept": "1"})
+    assert response.url == world.team_a.get_absolute_url()
+    assert client.get(response.url).status_code == 200
     assert client.get(link).status_code == 200  # a used link shows the expired message
     assert "expired or was already used" in client.get(link, follow=True).text
 
@@ -138,7 +143,7 @@ def test_it_shows_a_duplicate_member_error_on_the_page_and_saves_nothing(client,
 
 def test_it_shows_a_duplicate_team_name_error_and_saves_nothing(client, world):
     client.force_login(world.advisor)
-    organization = OrganizationFactory()
+    organization = OrganizationFactory(created_by=world.advisor)
     response = client.post(reverse("teams:create", args=[world.collaborative.pk]), {
         "name": "Team A", "organization": organization.pk,
     })
@@ -190,8 +195,8 @@ def test_it_refuses_a_membership_of_another_team_in_the_url(client, world):
 
 
 def test_it_offers_only_programs_of_the_collaboratives_state(client, world):
-    OrganizationFactory(name="Virginia Program", state="VA")
-    OrganizationFactory(name="Carolina Program", state="NC")
+    OrganizationFactory(name="Virginia Program", state="VA", created_by=world.advisor)
+    OrganizationFactory(name="Carolina Program", state="NC", created_by=world.advisor)
     client.force_login(world.advisor)
     response = client.get(reverse("teams:create", args=[world.collaborative.pk]))
     assert "Carolina Program" in response.text
