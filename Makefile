@@ -6,6 +6,10 @@
 #   make lint            ruff check .
 #   make up              the real stack on loopback: PostgreSQL, Redis, Celery, gunicorn
 #   make clean-services  stop the PostgreSQL/Redis that `make up` started
+#   make backup          pg_dump of DATABASE_URL to var/backups/bsc-YYYYmmdd-HHMMSS.dump
+#                        (make backup ARGS=path/to/file.dump)
+#   make restore         restore a dump into a new or empty database, then migrate --check
+#                        (make restore ARGS="file.dump [postgres://target-url] [--force]")
 #   make bench           server CPU/queries/bytes per page at 10x12 and 200x24, then Chromium
 #                        page loads (make bench ARGS="--only measure --no-browser --sizes 200x24")
 #   make load            locust: 20 users for 60 s against gunicorn + PostgreSQL + Redis
@@ -24,7 +28,7 @@ ARGS   ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv install run test lint up clean-services lock bench load
+.PHONY: help venv install run test lint up clean-services lock bench load backup restore
 
 help:
 	@sed -n 's/^#   make /  make /p' $(MAKEFILE_LIST)
@@ -74,6 +78,13 @@ up: install
 
 clean-services:
 	bash scripts/services.sh stop
+
+# Backups: PostgreSQL only (the embedded demo's data is the file var/db.sqlite3). See README.
+backup:
+	bash scripts/backup.sh $(ARGS)
+
+restore: install
+	bash scripts/restore.sh $(ARGS)
 
 # Measurements, not tests: not part of `make test`; both exit 0 when a goal is missed.
 bench: install

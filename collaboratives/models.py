@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -489,3 +490,69 @@ def quadrant_of(engages: int, purpose: int) -> int:
     if organization:
         return 3 if practice else 4
     return 2 if practice else 1
+
+
+class ApiToken(models.Model):
+    """One named key a person uses to call the API (``Authorization: Token <key>``).
+
+    Only the SHA-256 of the key is stored: the key is shown once, when it is made, and a
+    copy of the database lets nobody call the API. Keys are long and random, so a plain
+    hash is enough (no salt or slow hash). Every token expires; revoking one deletes it.
+    ``collaboratives.tokens`` makes, checks and revokes them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line],
+                            help_text=_("What uses it, e.g. “laptop script”."))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("created"))
+    expires = models.DateTimeField(_("expires"))
+    # Written at most once a minute (see tokens.ApiTokenAuthentication), not on every call.
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    # Who made or revoked which token, and when; the hash stays out, and last_used is a
+    # queryset update that leaves no history row.
+    history = HistoricalRecords(excluded_fields=["key_hash"])
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], name="api_token_unique_name_per_user",
+                violation_error_message=_("You already have a token with this name."),
+            ),
+            models.CheckConstraint(condition=Q(expires__gt=models.F("created")),
+                                   name="api_token_expires_after_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.name}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires <= timezone.now()
+
+
+class OutboxMessage(models.Model):
+    """A Celery task that is due because a change committed: written in the same transaction
+    as the change, so the change and its email or job are saved together or not at all, and
+    relayed to the broker afterwards by ``collaboratives.outbox`` (at once, and again by beat
+    while the broker is down). ``sent_at`` is set when the broker took it; the tasks are
+    idempotent, so the rare message published twice (a crash between publishing and marking
+    it sent) still does its work once."""
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # The exception's class only: its text may carry an email address.
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="outbox_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

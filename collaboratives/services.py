@@ -31,6 +31,7 @@ from collaboratives.models import (
     PrimaryDriver,
     SecondaryDriver,
 )
+from collaboratives.outbox import outbox_enqueue
 
 UserModel = get_user_model()
 
@@ -152,8 +153,6 @@ def user_find_or_invite(
     emailed invitation. Either way the person is told by email where they were added —
     here, once the transaction commits, unless ``notify`` is false because the caller
     sends (and keeps track of) that email itself."""
-    from collaboratives.tasks import send_invitation_email
-
     email = UserModel.objects.normalize_email(email).strip()
     user = UserModel.objects.filter(email__iexact=email).first()
     created = user is None
@@ -166,12 +165,10 @@ def user_find_or_invite(
         user.full_clean(exclude=["password"])
         user.save()
     if notify:
-        # robust: a broker that is down (or an eager task that fails) is logged, never a
-        # 500 for a change that is already saved; the task retries mail-server errors.
-        transaction.on_commit(
-            lambda: send_invitation_email.delay(user_id=user.pk, invited_by_id=invited_by.pk, place=place),
-            robust=True,
-        )
+        # Through the outbox: saved with the account, relayed when the broker can take it;
+        # the task retries mail-server errors.
+        outbox_enqueue("collaboratives.tasks.send_invitation_email", user_id=user.pk,
+                       invited_by_id=invited_by.pk, place=place)
     return user, created
 
 

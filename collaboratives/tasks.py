@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from collaboratives import outbox
 from collaboratives.services import invitation_send
 
 # Mail-server errors (smtplib's are OSErrors) are retried with a growing, jittered pause
@@ -23,3 +24,13 @@ def send_invitation_email(*, user_id: int, invited_by_id: int | None, place: str
         return False
     inviter = users.filter(pk=invited_by_id).first() if invited_by_id else None
     return invitation_send(user=user, inviter=inviter, place=place)
+
+
+@shared_task(acks_late=True)
+def relay_outbox() -> int:
+    """Beat's entry every minute: publish the tasks whose changes committed while the broker
+    was down (see ``collaboratives.outbox``), and forget those sent a week ago. Running it
+    twice at once publishes nothing twice (the rows are locked). Returns how many it sent."""
+    sent = outbox.outbox_relay()
+    outbox.outbox_forget_sent()
+    return sent

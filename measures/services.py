@@ -81,7 +81,11 @@ def _sync_strata(measure: Measure, labels: list[str], reference: str) -> None:
             % {"groups": ", ".join(used)}, code="stratum_in_use")})
     for stratum in removed:
         stratum.delete()
-    measure.strata.update(is_reference=False)
+    # Saved one by one, not with a queryset update, so the history shows the reference
+    # group moving (there is at most one). The new one is set just below.
+    for stratum in measure.strata.filter(is_reference=True).exclude(label=reference):
+        stratum.is_reference = False
+        stratum.save(update_fields=["is_reference"])
     for order, label in enumerate(labels):
         Stratum.objects.update_or_create(
             measure=measure, label=label,

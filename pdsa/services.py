@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from collaboratives.models import ChangeIdea
+from collaboratives.outbox import outbox_enqueue
 from measures.models import Measure
 from pdsa.models import Cycle, CycleComment, CycleParticipant
-from pdsa.tasks import send_comment_notification
 from teams.models import Membership, Team
 
 # The worksheet: what the full edit form and the API may change directly. Status, sharing,
@@ -44,7 +44,7 @@ class CycleConflict(Exception):
 
 
 def _roles_on(team: Team) -> dict[int, str]:
-    return dict(Membership.objects.filter(team=team).values_list("user_id", "role"))
+    return dict(Membership.objects.accepted().filter(team=team).values_list("user_id", "role"))
 
 
 def _not_on_team(field: str, person: AbstractBaseUser) -> ValidationError:
@@ -157,8 +157,11 @@ def _renumber_from(cycle: Cycle) -> None:
     step: Cycle | None = cycle
     while step is not None:
         if step.number != number:
-            Cycle.objects.filter(pk=step.pk).update(number=number)
+            # A save rather than a queryset update, so the ramp's history shows the new
+            # number; a ramp is a handful of cycles. Only the number: no new version, and
+            # ``updated_at`` stays as it was, as with the update this replaces.
             step.number = number
+            step.save(update_fields=["number"])
         number += 1
         step = Cycle.objects.filter(follows=step).first()
 
@@ -191,7 +194,9 @@ def cycle_create(
 
 def _claim(cycle: Cycle, version: int) -> Cycle:
     """Take the next version if nobody saved since ``version`` (one conditional UPDATE, so
-    two concurrent saves cannot both succeed), and return the row as it is now."""
+    two concurrent saves cannot both succeed), and return the row as it is now. The UPDATE
+    leaves no history row by itself; every caller saves the returned row in the same
+    transaction, and that save records the new version (or the transaction rolls back)."""
     claimed = Cycle.objects.filter(pk=cycle.pk, version=version).update(version=F("version") + 1)
     if not claimed:
         current = Cycle.objects.filter(pk=cycle.pk).first()
@@ -279,6 +284,9 @@ def cycle_delete(*, cycle: Cycle) -> None:
     following = Cycle.objects.filter(follows=cycle).first()
     previous_id = cycle.follows_id
     if following is not None:
+        # Unhooked for a moment (a cycle with a next cycle is protected); no history row for
+        # this state, which never outlives the transaction: the save below records the
+        # change that does, the later cycle now following the one before.
         Cycle.objects.filter(pk=following.pk).update(follows=None)
     cycle.delete()
     if following is not None:
@@ -297,5 +305,5 @@ def comment_create(*, cycle: Cycle, author: AbstractBaseUser, body: str) -> Cycl
         raise ValidationError({"body": ValidationError(_("Write a comment."), code="required")})
     comment.full_clean()
     comment.save()
-    transaction.on_commit(lambda: send_comment_notification.delay(comment_id=comment.pk))
+    outbox_enqueue("pdsa.tasks.send_comment_notification", comment_id=comment.pk)
     return comment

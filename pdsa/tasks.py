@@ -36,5 +36,6 @@ def send_comment_notification(*, comment_id: int) -> int:
             recipient_list=[person.email],
         )
         sent += 1
-    CycleComment.objects.filter(pk=comment.pk).update(notified_at=timezone.now())
+    comment.notified_at = timezone.now()
+    comment.save(update_fields=["notified_at"])  # a save, so the history has it
     return sent

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collaboratives.models import Collaborative
+from collaboratives.outbox import outbox_enqueue, outbox_enqueue_many
 from measures.months import add_months, month_start
 from reports import scale
 from reports.models import MonthlyReport, ReportBuild
@@ -39,15 +40,19 @@ def monthly_report_build(*, team: Team, month: datetime.date) -> MonthlyReport:
     constraint holds it to one), and only the first build tells the team it is ready."""
     month = month_start(month)
     report = _locked_report(team, month)
+    # The claim is a conditional UPDATE (once, even where the database cannot lock the row);
+    # it is made before the save below, and copied onto the row, so that the save's history
+    # row records it.
+    claimed_at = timezone.now()
+    claimed = MonthlyReport.objects.filter(pk=report.pk, ready_notified_at__isnull=True).update(
+        ready_notified_at=claimed_at)
+    if claimed:
+        report.ready_notified_at = claimed_at
     report.snapshot = team_month_snapshot(team, month)
     report.built_at = timezone.now()
     report.save(update_fields=["snapshot", "built_at", "updated_at"])
-    claimed = MonthlyReport.objects.filter(pk=report.pk, ready_notified_at__isnull=True).update(
-        ready_notified_at=timezone.now())
     if claimed:
-        from reports.tasks import send_report_email
-
-        transaction.on_commit(lambda: send_report_email.delay(report_id=report.pk, event="ready"))
+        outbox_enqueue("reports.tasks.send_report_email", report_id=report.pk, event="ready")
     return report
 
 
@@ -123,9 +128,8 @@ def monthly_report_review(*, report: MonthlyReport, reviewed_by: AbstractBaseUse
 
 
 def _email_on_commit(report: MonthlyReport, event: str) -> None:
-    from reports.tasks import send_report_email
-
-    transaction.on_commit(lambda: send_report_email.delay(report_id=report.pk, event=event))
+    # Through the outbox: the email is saved with the change and survives a broker outage.
+    outbox_enqueue("reports.tasks.send_report_email", report_id=report.pk, event=event)
 
 
 @transaction.atomic
@@ -137,11 +141,6 @@ def report_build_request(*, collaborative: Collaborative, month: datetime.date,
     team_ids = list(collaborative.teams.order_by("pk").values_list("pk", flat=True))
     build = ReportBuild.objects.create(collaborative=collaborative, month=month, total=len(team_ids),
                                        requested_by=requested_by)
-    from reports.tasks import build_team_report
-
-    def enqueue() -> None:
-        for team_id in team_ids:
-            build_team_report.delay(team_id=team_id, month=month.isoformat())
-
-    transaction.on_commit(enqueue)
+    outbox_enqueue_many("reports.tasks.build_team_report",
+                        [{"team_id": team_id, "month": month.isoformat()} for team_id in team_ids])
     return build

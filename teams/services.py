@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collaboratives.models import Collaborative
+from collaboratives.outbox import outbox_enqueue
 from collaboratives.services import invitation_send, user_find_or_invite
 from teams.models import Membership, Organization, Team
 
@@ -27,8 +28,9 @@ ORGANIZATION_FIELDS = ("name", "kind", "funding_streams", "city", "state")
 
 
 @transaction.atomic
-def organization_create(**fields: Any) -> Organization:
+def organization_create(*, created_by: AbstractBaseUser | None = None, **fields: Any) -> Organization:
     organization = Organization(**{k: v for k, v in fields.items() if k in ORGANIZATION_FIELDS})
+    organization.created_by = created_by
     organization.full_clean()
     organization.save()
     return organization
@@ -51,17 +53,27 @@ def team_create(
     name: str,
     organization: Organization | None = None,
     new_organization: dict[str, Any] | None = None,
+    created_by: AbstractBaseUser | None = None,
 ) -> Team:
     """A team for an existing organization, or for one described in ``new_organization``
-    (created in the same transaction, so a refused team leaves no orphan organization)."""
+    (created in the same transaction, so a refused team leaves no orphan organization, and
+    recorded as described by ``created_by``).
+
+    A description matching a program already known (same name and city, in any case) takes
+    that program rather than failing on its uniqueness: it is the same center joining
+    another collaborative. It is then shared, so nobody changes it from a team page any more
+    (``access.can_edit_organization``)."""
     if (organization is None) == (new_organization is None):
         raise ValidationError(
             _("Choose an existing organization or describe a new one, not both."),
             code="organization_choice",
         )
     if organization is None:
-        organization = organization_create(**new_organization)
-    elif collaborative.teams.filter(organization=organization).exists():
+        organization = Organization.objects.filter(
+            name__iexact=new_organization["name"].strip(),
+            city__iexact=new_organization["city"].strip(), state=new_organization["state"],
+        ).first() or organization_create(created_by=created_by, **new_organization)
+    if collaborative.teams.filter(organization=organization).exists():
         raise ValidationError({"organization": ValidationError(
             _("%(organization)s already has a team in this collaborative.")
             % {"organization": organization}, code="duplicate_organization",
@@ -102,34 +114,38 @@ def membership_add(
     is_lead: bool,
     invited_by: AbstractBaseUser,
 ) -> Membership:
-    """Add a person to a team with a role, inviting them by email if they are new. The
-    email goes out from a task once the membership is committed; until it has gone out,
-    ``invitation_pending`` is set and the team page says so."""
-    from teams.tasks import send_membership_invitation
-
+    """Invite a person to a team with a role, by email. The membership waits for them to
+    accept (``accepted_at`` empty, granting nothing) and keeps the email and name typed
+    here: whether the email already had an account changes nothing the advisor sees, and
+    an existing account's name is not shown before its owner accepts. A new address gets an
+    account with no password (set through the emailed link). The email goes out from a task
+    once the membership is committed; until it has gone out, ``invitation_pending`` is set
+    and the team page says so."""
+    typed_email = get_user_model().objects.normalize_email(email).strip()
     user, _created = user_find_or_invite(
-        email=email, first_name=first_name, last_name=last_name, invited_by=invited_by,
+        email=typed_email, first_name=first_name, last_name=last_name, invited_by=invited_by,
         place=str(team), notify=False,
     )
     membership = Membership(team=team, user=user, role=role, is_lead=is_lead,
-                            invitation_pending=True)
+                            invitation_pending=True, accepted_at=None, invited_email=typed_email,
+                            invited_name=f"{first_name.strip()} {last_name.strip()}".strip())
     try:
         membership.full_clean()
     except ValidationError as exc:
-        # The person is named by email in the form; say which field is wrong there.
+        # The person is named by email in the form; say which field is wrong there, with
+        # the address as typed (never the account's own spelling of it).
         if "__all__" in exc.message_dict:
             raise ValidationError(
-                {"email": _("%(email)s is already on this team.") % {"email": user.email}},
+                {"email": _("%(email)s is already on this team or invited to it.")
+                 % {"email": typed_email}},
                 code="duplicate_member",
             ) from exc
         raise
     membership.save()
-    # robust: a broker that is down is logged, never a 500 for a membership already
-    # saved; the invitation stays pending and send_pending_invitations picks it up.
-    transaction.on_commit(
-        lambda: send_membership_invitation.delay(membership_id=membership.pk, invited_by_id=invited_by.pk),
-        robust=True,
-    )
+    # In the outbox, with the membership: published once this commits, or by the relay once
+    # a broker that is down is back; never a 500 for a membership already saved.
+    outbox_enqueue("teams.tasks.send_membership_invitation", membership_id=membership.pk,
+                   invited_by_id=invited_by.pk)
     return membership
 
 
@@ -150,7 +166,10 @@ def membership_invitation_send(*, membership_id: int, invited_by_id: int | None 
     except Exception:
         give_back.update(invitation_pending=True)
         raise
-    if not sent:  # an inactive person or one without an email: nothing went out
+    # An inactive person or one without an email: nothing went out. Not shown as pending
+    # for an invitation not yet accepted: "not sent yet" would tell the advisor that the
+    # address belongs to a deactivated account.
+    if not sent and membership.is_accepted:
         give_back.update(invitation_pending=True)
     return sent
 
@@ -162,6 +181,24 @@ def pending_invitation_ids(now: datetime.datetime | None = None) -> list[int]:
     return list(Membership.objects.filter(invitation_pending=True, joined_at__gte=since,
                                           user__is_active=True).exclude(user__email="")
                 .order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def membership_accept(*, membership: Membership) -> Membership:
+    """The invited person joins the team: from now on the membership grants its access
+    and the team sees the person's own name."""
+    if membership.accepted_at is None:
+        membership.accepted_at = timezone.now()
+        membership.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, membership: Membership) -> None:
+    """The invited person says no: the invitation goes, their account stays as it was."""
+    if membership.accepted_at is not None:
+        raise ValidationError(_("You are already on this team."), code="already_accepted")
+    membership.delete()
 
 
 @transaction.atomic

@@ -130,7 +130,7 @@ def test_it_creates_no_session_for_an_anonymous_visitor(client, db):
 
 # Records that tasks write once and nobody edits: which emails went out, which builds were
 # asked for. Their own rows are their history.
-WRITE_ONCE_RECORDS = {"EmailClaim", "ReportNotice", "ReportBuild"}
+WRITE_ONCE_RECORDS = {"EmailClaim", "ReportNotice", "ReportBuild", "OutboxMessage"}
 # An anonymous evaluation's answers must not be tied to whoever sent them, and a history row
 # records its user: these are written once, by the person answering, and never edited.
 ANONYMOUS_ANSWERS = {"EvaluationSubmission", "EvaluationResponse", "EvaluationAnswer"}

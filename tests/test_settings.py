@@ -71,7 +71,7 @@ def test_it_switches_to_postgresql_and_redis_from_the_environment():
             "REDIS_URL": "redis://127.0.0.1:1/0"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.db.backends.postgresql", "redis://127.0.0.1:1/0", "False", "RedisCache",
+        "django.db.backends.postgresql", "redis://127.0.0.1:1/0", "False", "TolerantRedisCache",
     ]
 
 

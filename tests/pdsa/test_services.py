@@ -273,10 +273,11 @@ def test_it_never_shows_a_cycle_to_state_viewers_or_other_collaboratives(world, 
 
 def test_it_emails_a_comment_once_committed(world, make_cycle, django_capture_on_commit_callbacks):
     cycle = make_cycle()
-    with mock.patch("pdsa.services.send_comment_notification.delay") as delay, \
+    # Through the outbox (collaboratives.outbox), which runs the task in place when eager.
+    with mock.patch("pdsa.tasks.send_comment_notification.apply_async") as publish, \
             django_capture_on_commit_callbacks(execute=True):
         comment = services.comment_create(cycle=cycle, author=world.coach, body="Try mornings?")
-    delay.assert_called_once_with(comment_id=comment.pk)
+    publish.assert_called_once_with(kwargs={"comment_id": comment.pk})
 
 
 def test_it_refuses_an_empty_comment(world, make_cycle):
