@@ -9,6 +9,9 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from bsc_portal import throttling
+from bsc_portal.security_log import log_security_event
+
 # When the session row was last written, in whole seconds since the epoch (JSON-friendly).
 REFRESHED_AT = "_bsc_refreshed_at"
 REFRESH_EVERY = datetime.timedelta(minutes=1)
@@ -56,3 +59,66 @@ class SessionIdleRefreshMiddleware:
         if is_due or session.modified:
             stamp_session_refresh(session)
         return response
+
+
+API_PATH_PREFIX = "/api/"
+
+
+def _is_signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+class PrivateNoStoreMiddleware:
+    """``Cache-Control: no-store`` on every API answer and every page for a signed-in person.
+
+    Nearly every such page shows private data, and a browser's back button, a shared device
+    or a proxy must keep no copy of it. A view that sets Cache-Control itself keeps its own
+    (the PDF reports use never_cache, which includes no-store). Static files never get here:
+    WhiteNoise answers them first. Goes after AuthenticationMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control") and (
+            request.path.startswith(API_PATH_PREFIX) or _is_signed_in(request)
+        ):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+class SecurityEventLogMiddleware:
+    """Logs every permission denial (403) and rate limit (429) to ``bsc_portal.security``,
+    without personal data (see bsc_portal.security_log). Sign-ins, failures and lock-outs
+    are logged from their signals; a lock-out page is not logged twice."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 403:
+            log_security_event("permission_denied", request)
+        elif response.status_code == 429 and not getattr(request, "axes_locked_out", False):
+            log_security_event("rate_limited", request)
+        return response
+
+
+class ApiAuthFailureLimitMiddleware:
+    """Refuses API calls from an address with too many failed or missing authentications
+    (counted by bsc_portal.throttling.api_exception_handler) with 429, before any credential
+    is checked: while the address is over its limit, a right token answers like a wrong one.
+    A person signed in by session is let through (a session cookie cannot be guessed), so
+    others behind the same address keep working. Goes after AuthenticationMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PATH_PREFIX) and not _is_signed_in(request):
+            wait = throttling.api_auth_failure_wait(request)
+            if wait is not None:
+                return throttling.api_too_many_failures_response(wait)
+        return self.get_response(request)

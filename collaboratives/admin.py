@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from collaboratives.models import (
+    ApiToken,
     ChangeIdea,
     Collaborative,
     CollaborativeRole,
@@ -85,3 +86,21 @@ class PDOfferingAdmin(SimpleHistoryAdmin):
     list_filter = ["state"]
     search_fields = ["name", "provider", "description"]
     readonly_fields = ["created_by", "updated_at"]
+
+
+# API tokens: the admin lists them and revokes (deletes) them; it cannot make one, since a
+# key is shown only to whoever makes it (the profile page, `manage.py create_api_token`).
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "created", "expires", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username"]
+    date_hierarchy = "created"
+    fields = ["user", "name", "created", "expires", "last_used"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

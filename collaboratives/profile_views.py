@@ -1,5 +1,10 @@
 """The profile page: everyone signed in sees and changes their own name, email and which
-scheduled emails they get. Nobody else's profile is reachable from here."""
+scheduled emails they get, and makes and revokes their own API tokens. Nobody else's
+profile or tokens are reachable from here.
+
+Sections, in order: details and email preferences (one form), then API tokens; each
+section is its own form posting to its own URL, so another can be added without touching
+these."""
 
 from __future__ import annotations
 
@@ -13,11 +18,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from collaboratives.forms import add_service_errors, posted
-from collaboratives.models import NotificationPreferences
+from collaboratives.models import ApiToken, NotificationPreferences
 from collaboratives.profile import notification_preferences_of, profile_update
+from collaboratives.tokens import (
+    api_token_create,
+    api_token_days_max,
+    api_token_revoke,
+    api_tokens_of,
+)
 
 _PREFERENCE = NotificationPreferences._meta
 
@@ -44,21 +56,81 @@ class ProfileForm(forms.Form):
         )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100,
+                           help_text=ApiToken._meta.get_field("name").help_text)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        most = api_token_days_max()  # a setting: read per form, not at import
+        self.fields["days"] = forms.IntegerField(
+            label=gettext_lazy("Expires after (days)"), min_value=1, max_value=most,
+            initial=most, help_text=_("From 1 to %(max)d days.") % {"max": most})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has it
+
+
+def _profile_form(request: HttpRequest, *, bound: bool) -> ProfileForm:
     user = request.user
     preferences = notification_preferences_of(user)
-    form = ProfileForm(posted(request), initial={
+    return ProfileForm(posted(request) if bound else None, initial={
         "first_name": user.first_name, "last_name": user.last_name, "email": user.email,
         "due_reminders": preferences.due_reminders, "weekly_digest": preferences.weekly_digest,
     })
+
+
+def _profile_page(request: HttpRequest, *, form: ProfileForm | None = None,
+                  token_form: ApiTokenForm | None = None, new_key: str = "",
+                  new_token: ApiToken | None = None) -> HttpResponse:
+    """The page with every section; a section that was just posted brings its own form."""
+    return render(request, "accounts/profile.html", {
+        "form": form or _profile_form(request, bound=False),
+        "token_form": token_form or ApiTokenForm(),
+        "api_tokens": api_tokens_of(request.user),
+        "new_key": new_key, "new_token": new_token,
+    })
+
+
+# Every answer here is private, and one of them carries a key: never stored by a cache.
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = _profile_form(request, bound=True)
     if request.method == "POST" and form.is_valid():
         try:
-            profile_update(user=user, **form.cleaned_data)
+            profile_update(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return _profile_page(request, form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def profile_token_create(request: HttpRequest) -> HttpResponse:
+    """Make a token and show its key on this answer only: not through a redirect, so the
+    key is never kept in a message, the session or a URL."""
+    token_form = ApiTokenForm(request.POST)
+    if token_form.is_valid():
+        try:
+            token, key = api_token_create(user=request.user, **token_form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(token_form, exc)
+        else:
+            return _profile_page(request, new_key=key, new_token=token)
+    return _profile_page(request, token_form=token_form)
+
+
+@never_cache
+@login_required
+@require_POST
+def profile_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = api_token_revoke(user=request.user, token_id=token_id)  # another's: 404
+    messages.success(request, _("The token “%(name)s” is revoked: it no longer works.")
+                     % {"name": token.name})
+    return redirect("profile")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import yaml
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
 from collaboratives.models import Collaborative, CollaborativeRole
+from collaboratives.tokens import api_token_create
 from teams.models import Membership, Team
 from tests import factories
 
@@ -134,8 +134,8 @@ def test_it_refuses_a_collaborative_filter_of_non_ascii_digits(client, world, pa
 # --- Signing in --------------------------------------------------------------------------
 
 def test_it_accepts_a_token(client, world):
-    token = Token.objects.create(user=world.member_a)
-    response = client.get(TEAMS, HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_create(user=world.member_a, name="script")
+    response = client.get(TEAMS, HTTP_AUTHORIZATION=f"Token {key}")
     assert ids(response) == {world.team_a.pk}
 
 
@@ -184,10 +184,10 @@ def test_it_still_checks_csrf_on_a_session_write(world):
 def test_it_takes_a_token_write_without_csrf(world):
     from django.test import Client
 
-    token = Token.objects.create(user=world.advisor)
+    _token, key = api_token_create(user=world.advisor, name="script")
     response = Client(enforce_csrf_checks=True).patch(
         collaborative_url(world.collaborative), {"name": "Renamed"},
-        content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")
+        content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     world.collaborative.refresh_from_db()
     assert world.collaborative.name == "Renamed"
@@ -219,7 +219,9 @@ def test_it_never_renders_html_with_debug_off(client, world, path):
 # --- Writing teams -----------------------------------------------------------------------
 
 def new_team(world, **changes) -> dict:
-    organization = factories.OrganizationFactory(name="Little Oaks")
+    # Described by the advisor: only such programs, and those of their own collaboratives'
+    # teams, may be attached (issue #10, hole 1).
+    organization = factories.OrganizationFactory(name="Little Oaks", created_by=world.advisor)
     return {"name": "Little Oaks", "collaborative": world.collaborative.pk,
             "organization_id": organization.pk, **changes}
 
