@@ -11,8 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,6 +43,8 @@ class WritesOwnTeamCycles(permissions.BasePermission):
             return True
         grants = access.grants_for(request.user)
         return bool(grants.is_superuser or grants.team_ids)
+
+
 def _conflict(conflict: services.CycleConflict) -> Response:
     return Response({
         "version": [_("Someone else saved this cycle since version %(yours)s; it is now at "
@@ -46,11 +54,24 @@ def _conflict(conflict: services.CycleConflict) -> Response:
     }, status=409)
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("team", int), OpenApiParameter("change_idea", int),
-    OpenApiParameter("status", str, enum=Cycle.Status.values),
-    OpenApiParameter("decision", str, enum=Cycle.Decision.values),
-]))
+_CONFLICT = OpenApiResponse(
+    inline_serializer("CycleConflict", {
+        "version": serializers.ListField(child=serializers.CharField()),
+        "current_version": serializers.IntegerField(),
+    }),
+    description="Someone saved the cycle since the version sent; read it again.")
+_SAVED_OR_CONFLICT = extend_schema(responses={200: CycleSerializer, 409: _CONFLICT})
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[
+        OpenApiParameter("team", int), OpenApiParameter("change_idea", int),
+        OpenApiParameter("status", str, enum=Cycle.Status.values),
+        OpenApiParameter("decision", str, enum=Cycle.Decision.values),
+    ]),
+    update=_SAVED_OR_CONFLICT,
+    partial_update=_SAVED_OR_CONFLICT,
+)
 class CycleViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
     mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet,

@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -111,6 +112,7 @@ class CollaborativeViewSet(
             )
 
 
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("collaborative", int)]))
 class TeamViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
@@ -148,6 +150,8 @@ class TeamViewSet(
             )
 
 
+@extend_schema_view(create=extend_schema(request=MembershipWriteSerializer,
+                                         responses={201: MembershipSerializer}))
 class MembershipViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
     mixins.DestroyModelMixin, viewsets.GenericViewSet,
@@ -191,6 +195,8 @@ class MembershipViewSet(
         services.membership_remove(membership=instance)
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("collaborative", int), OpenApiParameter("secondary_driver", int)]))
 class ChangeIdeaViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
     mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet,
