@@ -7,6 +7,7 @@ run eagerly, email goes to the console and the cache lives in local memory. Set
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -68,9 +69,15 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
-    "rest_framework.authtoken",
+    # No rest_framework.authtoken: its keys never expired and were stored in plain text.
+    # API tokens are collaboratives.ApiToken (hashed, expiring); an old authtoken_token
+    # table is left unread.
     "drf_spectacular",
     "axes",
+    # Two-factor sign-in (collaboratives/two_factor.py): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "csp",
     "django_celery_beat",
@@ -84,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Faults: a request that lost its database connection gets a 503 page, not a 500.
+    "bsc_portal.faults.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages and API answers. After WhiteNoise, which answers static files itself
     # (pre-compressed by collectstatic), and before everything that reads or writes the
@@ -96,7 +105,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a session verified once its second factor is given; the next one keeps a
+    # session that has given only the password (or must set a factor up) on those pages.
+    "django_otp.middleware.OTPMiddleware",
+    "collaboratives.two_factor_middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Rate limits and privacy (bsc_portal.middleware): no-store on private answers, 403s and
+    # 429s logged without personal data, the API closed to an address after too many failed
+    # authentications. In this order, so the last one's 429s are logged and not stored.
+    "bsc_portal.middleware.PrivateNoStoreMiddleware",
+    "bsc_portal.middleware.SecurityEventLogMiddleware",
+    "bsc_portal.middleware.ApiAuthFailureLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -142,12 +161,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ---------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
+# Parallel test workers (pytest-xdist) share one Redis: each takes its own pair of
+# databases, because every test clears the cache (FLUSHDB) and some count cold queries.
+if REDIS_URL and (_worker := os.environ.get("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    REDIS_URL = redis_sibling_db(REDIS_URL, 2 * int(_worker[2:]))
 # The cache gets its own Redis database: clearing it (tests do, before each one) must never
 # drop the broker's queued or unacknowledged tasks.
 REDIS_CACHE_URL = env_url("REDIS_CACHE_URL", schemes=("redis", "rediss")) or redis_sibling_db(REDIS_URL)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_CACHE_URL}}
+    # Faults: a Redis that is down is an empty cache (pages slower, never a 500), and a
+    # blackholed one costs at most a second per call (bsc_portal.faults).
+    CACHES = {"default": {"BACKEND": "bsc_portal.faults.TolerantRedisCache",
+                          "LOCATION": REDIS_CACHE_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 else:
@@ -168,6 +194,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # database, where the admin shows each schedule and can pause it.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Faults: tasks whose changes committed while the broker was down (collaboratives.outbox).
+    "relay-outbox": {
+        "task": "collaboratives.tasks.relay_outbox",
+        "schedule": 60.0,
+    },
     "monthly-reports": {
         "task": "reports.tasks.build_previous_month_reports",
         "schedule": crontab(minute=0, hour=3, day_of_month=1),  # reports of last month, on the 1st
@@ -192,9 +223,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# OWASP ASVS 2.1: at least 8 characters, long passphrases welcome (up to 128; no form caps
+# them lower), no common or breached passwords (Django's list of 20,000), none like the
+# person's name or email, not digits only.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 8, minimum=8)}},
+    {"NAME": "collaboratives.profile.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -202,6 +238,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 72, minimum=1) * 3600
+# --- API tokens (collaboratives.tokens) ---
+# Every token expires: this many days after it is made at most (the default when made).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 
 # Idle timeout: the session expires this long after the last request (at most a minute
 # sooner), because SessionIdleRefreshMiddleware saves it again once a minute while it is in
@@ -216,6 +255,57 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Wrong two-factor codes count as failed sign-ins; axes must not keep the codes themselves.
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "recovery_code"]
+
+# --- Rate limits (bsc_portal.throttling) --------------------------------------------
+# Besides the lock per username and address above: failures from one address across all
+# usernames, within the same cool-off, lock that address out (guessing a few passwords for
+# each of many accounts). Large enough for a school whose staff share one address.
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 20, minimum=2)
+AXES_HANDLER = "bsc_portal.throttling.SignInLimitHandler"
+AXES_LOCKOUT_CALLABLE = "bsc_portal.throttling.sign_in_locked_out"  # 429, says when to retry
+AXES_CLIENT_IP_CALLABLE = "bsc_portal.security_log.client_address"
+# Attempts during a lock do not extend it, so the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Proxies of our own in front of the portal: X-Forwarded-For is believed this many hops
+# deep, and no further (a client can write anything there). Behind the TLS proxy: one.
+BSC_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else 0, minimum=0
+)
+
+
+def _env_rate(name: str, default: str) -> str | None:
+    """A DRF rate such as ``120/min`` (per s, min, hour or day); ``off`` for none."""
+    value = env_str(name, default).strip().lower()
+    if value == "off":
+        return None
+    count, _sep, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in {
+        "s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"
+    }:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 120/min, or off.")
+    return value
+
+
+# A script pulling a collaborative's data page by page lives well within these.
+API_THROTTLE_RATES = {
+    "user_burst": _env_rate("API_THROTTLE_USER_BURST", "120/min"),
+    "user": _env_rate("API_THROTTLE_USER", "2400/hour"),
+    # Calls without credentials to the few endpoints that allow them, per address.
+    "anon": _env_rate("API_THROTTLE_ANON", "30/min"),
+    # Failed or missing API authentication per address; then 429 until the hour is over.
+    "auth_failure": _env_rate("API_THROTTLE_AUTH_FAILURE", "30/hour"),
+}
+
+# --- Two-factor sign-in (collaboratives/two_factor.py) ------------------------------
+# When true, advisors, coaches, faculty, state viewers and staff must set up an
+# authenticator app before they can reach anything else.
+BSC_REQUIRE_2FA_FOR_LEADERS = env_bool("BSC_REQUIRE_2FA_FOR_LEADERS", False)
+# Wrong codes allowed in one half-signed-in session before it is ended (each also counts
+# towards the axes lock-out, and django-otp slows every device down after each failure).
+BSC_TWO_FACTOR_MAX_FAILURES = 5
+OTP_TOTP_ISSUER = "BSC Portal"
 
 # --- Security headers -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -297,7 +387,7 @@ REST_FRAMEWORK = {
     # without credentials gets 401 and is told how to authenticate (session auth has no
     # header and would make it 403). Browsers still sign in by session, with its CSRF check.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "collaboratives.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON only in production: the browsable API's inline styles break the CSP. Debug (the
@@ -310,6 +400,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rate limits (bsc_portal.throttling): per user when signed in, per address otherwise;
+    # the handler also counts failed authentication, which DRF checks before throttling.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "bsc_portal.throttling.UserBurstThrottle",
+        "bsc_portal.throttling.UserSustainedThrottle",
+        "bsc_portal.throttling.AnonymousAddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    "EXCEPTION_HANDLER": "bsc_portal.throttling.api_exception_handler",
 }
 # The schema maps every endpoint and filter: signed-in callers only, unless debug is on or
 # the deployment publishes it on purpose.
@@ -330,6 +429,11 @@ SPECTACULAR_SETTINGS = {
         "CycleStatusEnum": "pdsa.models.Cycle.Status",
         "ReportStatusEnum": "reports.models.MonthlyReport.Status",
     },
+    # The error answers (400/401/403/404/415/429) are added to every operation in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bsc_portal.schema.document_error_responses",
+    ],
 }
 
 # --- Collaborative figures (measures.aggregates) ------------------------------------
@@ -343,7 +447,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Axes announces itself at INFO on every start; WeasyPrint logs each step of a PDF.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+    # Axes announces itself at INFO on every start, and its warnings name the username and
+    # address: bsc_portal.security logs the same events without them. WeasyPrint logs each
+    # step of a PDF.
+    "loggers": {"axes": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"},
+                "bsc_portal.security": {"level": "INFO"}},
 }

@@ -5,13 +5,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from collaboratives.profile_views import profile
+from bsc_portal.schema import api_not_found
+from collaboratives.profile_views import profile, profile_token_create, profile_token_revoke
 from collaboratives.views import InvitationAcceptView
 from measures.api import MeasureValueViewSet, MeasureViewSet
 from pdsa.api import CycleViewSet
 from reports.api import ReportViewSet
 from teams.api import ChangeIdeaViewSet, CollaborativeViewSet, MembershipViewSet, TeamViewSet
 from teams.views.home import home
+
+# A lost database connection outside a view (the session, the user) is a 503, not a 500.
+handler500 = "bsc_portal.faults.server_error"
 
 router = DefaultRouter()
 router.register("collaboratives", CollaborativeViewSet, basename="collaborative")
@@ -28,16 +32,23 @@ urlpatterns = [
     path("accounts/invitation/<uidb64>/<token>/", InvitationAcceptView.as_view(),
          name="invitation-accept"),
     path("accounts/profile/", profile, name="profile"),
+    path("accounts/profile/tokens/", profile_token_create, name="profile-token-create"),
+    path("accounts/profile/tokens/<int:token_id>/revoke/", profile_token_revoke,
+         name="profile-token-revoke"),
+    path("accounts/two-factor/", include("collaboratives.urls_two_factor")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("collaboratives/", include("teams.urls_collaboratives")),
     path("", include("teams.urls")),
+    path("teams/", include("teams.urls_invitations")),
     path("", include("measures.urls")),
     path("", include("pdsa.urls")),
     path("", include("reports.urls")),
+    path("", include("reports.urls_activity")),
     path("", include("teams.urls_participation")),
     path("", include("teams.urls_evaluations")),
     path("state/system/", include("reports.urls_system")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include((router.urls, "api"))),
+    path("api/<path:rest>", api_not_found),  # JSON 404, as documented (bsc_portal.schema)
     path("admin/", admin.site.urls),
 ]

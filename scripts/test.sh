@@ -69,9 +69,13 @@ python manage.py makemigrations --check --dry-run
 step "manage.py check"
 python manage.py check
 
-step "pytest $*"
+# Tests run in parallel (pytest-xdist), one worker per core up to four: each worker has its
+# own test database and its own pair of Redis databases (see settings). `-n 0` in the
+# arguments runs them in one process.
+workers="${BSC_TEST_WORKERS:-$(python -c 'import os; print(max(1, min(4, len(os.sched_getaffinity(0)))))')}"
+step "pytest -n $workers $*"
 rc=0
-python -m pytest "$@" || rc=$?
+python -m pytest -n "$workers" "$@" || rc=$?
 if ((rc == 5)); then
     echo "error: pytest collected no tests (exit 5); an empty test run is a failure" >&2
 fi

@@ -32,6 +32,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from collaboratives.models import CollaborativeRole, PDOffering, Period
+from collaboratives.tokens import api_token_create
 from measures.models import Measure, MeasureValue
 from teams.evaluations import QuestionInput, evaluation_create, evaluation_set_open
 from teams.models import AffinityGroup, MemberRole
@@ -62,8 +63,16 @@ class _Gone:
         return "GONE"
 
 
+class _Done:
+    """302, and the work done: a POST that needs no data (rebuild last month's reports)."""
+
+    def __repr__(self) -> str:
+        return "DONE"
+
+
 LOGIN = _Login()
 GONE = _Gone()
+DONE = _Done()
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,10 @@ def coach(t: Targets) -> dict[str, Any]:
 
 def team_a(t: Targets) -> dict[str, Any]:
     return {"pk": t.team_a.pk}
+
+
+def token_a(t: Targets) -> dict[str, Any]:
+    return {"token_id": api_token_create(user=t.member_a, name="matrix")[0].pk}
 
 
 def member(t: Targets) -> dict[str, Any]:
@@ -269,6 +282,23 @@ PAGES: dict[str, Row] = {
                                         shows=INVALID_LINK),
     # Everyone signed in has their own profile (name, email, which emails they get).
     "profile":                      row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    # API tokens: made and revoked by POST on the profile; only the owner revokes theirs.
+    "profile-token-create":         row(none,   LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    "profile-token-revoke":         row(token_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    # Two-factor sign-in: everyone may set it up; the other steps are POSTs, or send back
+    # to the page when there is nothing to do.
+    "two-factor":                   row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "two-factor-start":             row(none,   LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    "two-factor-verify":            row(none,   LOGIN, *[To(lambda t: "/")] * 7),
+    "two-factor-recovery-codes":    row(none,   LOGIN, *[To(lambda t: "/accounts/two-factor/")] * 7),
+    "two-factor-disable":           row(none,   LOGIN, *[To(lambda t: "/accounts/two-factor/")] * 7),
+    # A person's own invitations to teams: theirs alone; answering is a POST.
+    "invitations:list":             row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "invitations:respond":          row(lambda t: {"pk": t.membership_a.pk},
+                                        LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    # Activity history: the collaborative's for its leaders, a team's for it and its leaders.
+    "activity:collaborative":       row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "activity:team":                row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     # Collaboratives: members and state viewers read; advisors change; others know nothing.
     "collaboratives:list":          row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
     "collaboratives:create":        row(none,   LOGIN, 403, 403, 403, 200, 200, 403, 403),
@@ -416,6 +446,16 @@ PAGES: dict[str, Row] = {
 WRITES: dict[str, tuple[object, ...]] = {
     # An empty profile has no name or email: the form comes back with its errors.
     "profile":                      (LOGIN, 200, 200, 200, 200,  200, 200, 200),
+    # An empty form comes back with its errors; only the owner revokes a token.
+    "profile-token-create":         (LOGIN, 200, 200, 200, 200,  200, 200, 200),
+    "profile-token-revoke":         (LOGIN, 404, GONE, 404, 404, 404, 404, 404),
+    "two-factor":                   (LOGIN, 200, 200, 200, 200,  200, 200, 200),
+    "two-factor-start":             (LOGIN, 302, 302, 302, 302,  302, 302, 302),
+    "two-factor-verify":            (LOGIN, 302, 302, 302, 302,  302, 302, 302),
+    "two-factor-recovery-codes":    (LOGIN, 302, 302, 302, 302,  302, 302, 302),
+    "two-factor-disable":           (LOGIN, 302, 302, 302, 302,  302, 302, 302),
+    # membership_a is accepted, so it is nobody's invitation.
+    "invitations:respond":          (LOGIN, 404, 404, 404, 404,  404, 404, 404),
     "collaboratives:create":        (LOGIN, 403, 403, 403, 200,  200, 403, 403),
     "collaboratives:update":        (LOGIN, 404, 403, 403, 200,  404, 403, 404),
     "collaboratives:period-create": (LOGIN, 404, 403, 403, 200,  404, 403, 404),
@@ -436,7 +476,7 @@ WRITES: dict[str, tuple[object, ...]] = {
     # An empty narrative is a valid save (back to the report); the advisor has nothing to
     # review until the team submits; building a month queues it and goes back to the list.
     "reports:report-detail":        (LOGIN, 404, 302, 404, 403,  404, 404, 404),
-    "reports:collaborative-reports-build": (LOGIN, 404, 403, 403, 302, 404, 403, 404),
+    "reports:collaborative-reports-build": (LOGIN, 404, 403, 403, DONE, 404, 403, 404),
     # Attendance and affinity groups: an empty POST is the form back with its errors.
     "participation:attendance":     (LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "participation:attendance-import": (LOGIN, 404, 403, 403, 200, 404, 403, 404),
@@ -679,14 +719,14 @@ def test_it_answers_an_empty_post(client, targets, url_name, persona, expected):
     response = client.post(url, {})
     if expected is LOGIN:
         assert_sent_to_sign_in(response, url)
-    elif expected is GONE:
+    elif expected is GONE or expected is DONE:
         assert response.status_code == 302
     else:
         assert response.status_code == expected
 
 
 @pytest.mark.parametrize(("url_name", "persona", "expected"),
-                         [cell for cell in cells(WRITES) if cell.values[2] is not GONE])
+                         [cell for cell in cells(WRITES) if cell.values[2] not in (GONE, DONE)])
 def test_it_changes_nothing_on_a_refused_or_empty_post(client, targets, url_name, persona,
                                                        expected):
     url = reverse(url_name, kwargs=PAGES[url_name].kwargs(targets))

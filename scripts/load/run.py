@@ -157,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     tmp.chmod(0o711)  # as root, PostgreSQL runs as `postgres` and must reach its data dir
     try:
         env = bench.base_env(tmp)
+        # Capacity, not politeness: a locust user is faster than any person, and the API's
+        # per-user rate limits would turn the measurement into 429s.
+        env.setdefault("API_THROTTLE_USER_BURST", "off")
+        env.setdefault("API_THROTTLE_USER", "off")
         with bench.services(tmp) as svc:
             env["REDIS_URL"] = svc.redis_url
             size = args.size[0]
