@@ -296,7 +296,7 @@ class FrameworkItem(models.Model):
     """What every box of the driver diagram has: a title, an optional description and a
     place in its column."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -143,6 +143,19 @@ def test_it_refuses_a_link_across_two_collaboratives_the_caller_leads(client, wo
     assert "belongs to another" in response.json()["secondary_drivers"][0]
 
 
+@pytest.mark.parametrize("title", ["Staff\u0006recognition", "Staff\nrecognition"])
+def test_it_refuses_a_title_with_a_control_character_and_saves_nothing(client, world, framework,
+                                                                     title):
+    # Found by the schemathesis run: names already were one line, titles were not.
+    response = send(client, world.advisor, "post", IDEAS, {
+        "collaborative": world.collaborative.pk, "title": title,
+        "secondary_drivers": [framework["wellbeing"].pk],
+    })
+    assert response.status_code == 400
+    assert "one line" in response.json()["title"][0]
+    assert not ChangeIdea.objects.filter(title=title).exists()
+
+
 def test_it_answers_an_invisible_collaborative_like_a_missing_one(client, world, framework):
     response = send(client, world.advisor, "post", IDEAS, {
         "collaborative": world.other_collaborative.pk, "title": "Sneaky",
