@@ -42,7 +42,15 @@ from django.utils.translation import gettext_lazy
 from measures import privacy, summaries
 from measures.models import Measure, MeasureValue
 from measures.months import add_months
-from measures.series import MonthCounts, Series, build_series, month_axis, reanalysed
+from measures.series import (
+    RATIO_CHARTS,
+    MonthCounts,
+    Series,
+    build_series,
+    month_axis,
+    pooled_chart_kind,
+    reanalysed,
+)
 from teams import access
 from teams.models import Team
 
@@ -58,7 +66,9 @@ _CACHE_SECONDS = 24 * 3600
 
 
 def aggregate_kind(measure: Measure) -> str:
-    if measure.unit == Measure.Unit.MEAN or measure.chart_kind == Measure.ChartKind.XMR:
+    # Days or opportunities between events (g and t charts) do not add up across programs either.
+    if measure.unit == Measure.Unit.MEAN or measure.chart_kind in (
+            Measure.ChartKind.XMR, Measure.ChartKind.G, Measure.ChartKind.T):
         return MEDIAN
     if measure.has_denominator:
         return POOLED
@@ -355,9 +365,10 @@ def _funnel(measure: Measure, by_team: dict[tuple[int, datetime.date], tuple[flo
 
 
 def _limits_reveal(measure: Measure) -> bool:
-    # A p or u chart's limits are drawn from each month's denominator and give it away
-    # (and with the rate, the count); an I chart's limits come from the values alone.
-    return measure.chart_kind in (Measure.ChartKind.P, Measure.ChartKind.U)
+    # A p or u chart's limits (and Laney's p' and u') are drawn from each month's denominator
+    # and give it away (and with the rate, the count); the limits of I, c, g and t charts come
+    # from the values alone, which are shown anyway.
+    return measure.chart_kind in RATIO_CHARTS
 
 
 def _reasons(cells: list[privacy.Cell], threshold: int) -> dict[int, str]:
@@ -409,8 +420,11 @@ def _collaborative_line(measure: Measure, months: list[datetime.date],
     if kind == MEDIAN:
         medians = {month: statistics.median(values) for month, values in team_values.items()}
         return build_series(measure, _("Median of the teams"), months, {}, values=medians), cells
-    label = _("All teams (pooled)") if kind == POOLED else _("All teams (total)")
-    return build_series(measure, label, months, counts), cells
+    if kind == POOLED:
+        # The one place a pooled line may be drawn as another chart than the measure's.
+        chart_kind = pooled_chart_kind(measure, [d for _n, d, _t in pooled.values()])
+        return build_series(measure, _("All teams (pooled)"), months, counts, chart_kind=chart_kind), cells
+    return build_series(measure, _("All teams (total)"), months, counts), cells
 
 
 def _team_lines(measure: Measure, months: list[datetime.date],

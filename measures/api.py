@@ -199,6 +199,9 @@ def _chart(measure: Measure, series: Series) -> dict:
         "months": [month.strftime("%Y-%m") for month in series.months],
         "series": [{
             "label": series.label,
+            # The chart actually drawn: a pooled p or u line is pp or up (Laney) when its
+            # denominators are large (measures.series.pooled_chart_kind).
+            "chart_kind": series.kind,
             "values": series.values,
             "suppressed": [index in series.hidden for index in range(len(series.points))],
             "hidden_reasons": [series.hidden.get(index) for index in range(len(series.points))],

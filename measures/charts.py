@@ -115,7 +115,7 @@ def _centre_traces(series: Series, x: list[str]) -> list[dict]:
     centre = series.center
     if centre is None or not x:
         return []
-    name = _("Centre line") if series.control is not None else _("Median")
+    name = _("Median") if series.center_is_median else _("Centre line")
     end = series.baseline_end
     if end is None:
         return [{"type": "scatter", "mode": "lines", "name": name, "x": [x[0], x[-1]],
@@ -138,11 +138,14 @@ def _limit_traces(series: Series, x: list[str]) -> list[dict]:
     if not upper:
         return []
     style = {"color": GREY, "width": 1, "dash": "dot", "shape": "hvh"}
+    # Laney's limits are named in the legend: they are wider than a p or u chart's would be.
+    name = {Measure.ChartKind.PP: _("Laney p′ limits"),
+            Measure.ChartKind.UP: _("Laney u′ limits")}.get(series.kind, _("Control limits"))
     return [
-        {"type": "scatter", "mode": "lines", "name": _("Control limits"), "x": x, "y": upper,
+        {"type": "scatter", "mode": "lines", "name": name, "x": x, "y": upper,
          "hoverinfo": "name+y", "line": style, "connectgaps": False, "legendgroup": "limits",
          "hovertemplate": _("Upper limit") + ": %{y:.1f}<extra></extra>"},
-        {"type": "scatter", "mode": "lines", "name": _("Control limits"), "x": x, "y": lower,
+        {"type": "scatter", "mode": "lines", "name": name, "x": x, "y": lower,
          "hoverinfo": "name+y", "line": style, "connectgaps": False, "showlegend": False,
          "legendgroup": "limits", "hovertemplate": _("Lower limit") + ": %{y:.1f}<extra></extra>"},
     ]

@@ -40,6 +40,12 @@ class Measure(models.Model):
         P = "p", _("p chart (proportions)")
         U = "u", _("u chart (rates)")
         XMR = "xmr", _("XmR chart (individual values)")
+        # qicharts2's names; see measures.spc for the formulas.
+        C = "c", _("c chart (counts of rare events)")
+        G = "g", _("g chart (opportunities between events)")
+        T = "t", _("t chart (time between events)")
+        PP = "pp", _("Laney p′ chart (proportions, large denominators)")
+        UP = "up", _("Laney u′ chart (rates, large denominators)")
 
     collaborative = models.ForeignKey(
         Collaborative, on_delete=models.CASCADE, related_name="measures"
@@ -54,6 +60,16 @@ class Measure(models.Model):
     denominator_definition = models.CharField(
         _("denominator"), max_length=300, blank=True,
         help_text=_("Leave empty for a plain count."),
+    )
+    # Short names for the data-entry fields, in the team's words ("Exclusion events"); the
+    # definitions above say exactly what counts, these only label the boxes.
+    numerator_label = models.CharField(
+        _("numerator name"), max_length=80, blank=True,
+        help_text=_("A short name for the data-entry field, e.g. “Exclusion events”."),
+    )
+    denominator_label = models.CharField(
+        _("denominator name"), max_length=80, blank=True,
+        help_text=_("A short name for the data-entry field, e.g. “Children enrolled on the 15th”."),
     )
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     rate_per = models.PositiveIntegerField(
@@ -111,6 +127,17 @@ class Measure(models.Model):
     @property
     def is_stratified(self) -> bool:
         return bool(self.stratification)
+
+    @property
+    def numerator_name(self) -> str:
+        """The numerator field's label: the measure's own words, else a plain default."""
+        if self.numerator_label:
+            return self.numerator_label
+        return str(_("Numerator") if self.has_denominator else _("Count"))
+
+    @property
+    def denominator_name(self) -> str:
+        return self.denominator_label or str(_("Denominator"))
 
     def value_of(self, numerator: Decimal | float, denominator: Decimal | float | None) -> float | None:
         """The plotted value of one month: a percent, a rate per N, a count or a mean."""

@@ -93,3 +93,22 @@ def month_overview(team: Team, measures: list[Measure], months: list[datetime.da
         missing = [m.name for m in measures if m.pk not in filled[month]]
         overview.append(MonthStatus(month, len(measures) - len(missing), len(measures), missing))
     return overview
+
+
+def month_to_offer(overview: list[MonthStatus]) -> datetime.date | None:
+    """The month the data page offers to enter next: the newest one not yet complete.
+    ``overview`` runs newest first (as ``entry_months`` gives it). None when every month is
+    complete, or when there are no measures: a form with nothing to fill is no next step."""
+    return next((status.month for status in overview
+                 if status.expected and not status.is_complete), None)
+
+
+def recent_entry_months(collaborative: Collaborative, today: datetime.date | None = None,
+                        count: int = 6) -> list[datetime.date]:
+    """The last ``count`` months a team may enter, up to this month (or the collaborative's
+    last), oldest first: the strip of months done on the data-entry page. Baseline months
+    before the start are included when they are among them."""
+    today = today or timezone.localdate()
+    last = min(month_start(today), month_start(collaborative.end_date))
+    first = max(add_months(last, 1 - count), earliest_entry_month(collaborative))
+    return month_range(first, last)

@@ -17,7 +17,8 @@ from teams.models import Team
 
 MEASURE_READ_FIELDS = [
     "id", "collaborative", "name", "type", "operational_definition", "numerator_definition",
-    "denominator_definition", "unit", "rate_per", "direction", "goal", "chart_kind",
+    "denominator_definition", "numerator_label", "denominator_label",
+    "unit", "rate_per", "direction", "goal", "chart_kind",
     "baseline_length", "stratification", "order", "strata",
 ]
 
@@ -84,7 +85,8 @@ class MeasureWriteSerializer(serializers.ModelSerializer):
         model = Measure
         fields = [
             "collaborative", "name", "type", "operational_definition", "numerator_definition",
-            "denominator_definition", "unit", "rate_per", "direction", "goal", "chart_kind",
+            "denominator_definition", "numerator_label", "denominator_label",
+            "unit", "rate_per", "direction", "goal", "chart_kind",
             "baseline_length", "stratification", "order", "strata", "reference",
         ]
         # The service checks the name is unique (and the API names the field).

@@ -18,10 +18,37 @@ from measures.formatting import format_value
 from measures.models import Measure, MeasureValue, Stratum
 from measures.months import month_range
 from measures.runchart import RunChartAnalysis, analyze_run_chart, baseline_stop
-from measures.spc import ControlChart, control_chart
+from measures.spc import RATIO_KINDS, ControlChart, control_chart
 
 # (numerator, denominator, note) of one month.
 MonthCounts = tuple[float, float | None, str]
+
+K = Measure.ChartKind
+# The ``measures.spc`` kind each chart is drawn with (a run chart has none). p, u, p' and u'
+# charts use the months' numerators and denominators; i, c, g and t charts the plotted values,
+# which for a measure without a denominator are its numerators: the count of events (c), or
+# the opportunities or days between events (g, t) a team records as its monthly value.
+SPC_KINDS = {K.P: "p", K.U: "u", K.PP: "pp", K.UP: "up", K.XMR: "i", K.C: "c", K.G: "g", K.T: "t"}
+PERCENT_CHARTS = (K.P, K.PP)  # worked in proportions, shown in percent
+RATE_CHARTS = (K.U, K.UP)  # worked per unit, shown per ``rate_per``
+RATIO_CHARTS = (K.P, K.U, K.PP, K.UP)  # their limits come from each month's denominator
+PRIME_OF = {K.P: K.PP, K.U: K.UP}
+# A pooled p or u line whose months average more than this many in the denominator is drawn
+# as Laney's p' or u': with tens of thousands of children a month, p and u limits are so narrow
+# that ordinary differences between programs (over-dispersion) put nearly every point outside.
+LARGE_DENOMINATOR = 1000
+
+
+def pooled_chart_kind(measure: Measure, denominators: Iterable[float | None]) -> str:
+    """The chart kind of a line pooled over teams: Laney's p' (u') instead of the measure's p
+    (u) chart when the average monthly denominator is above ``LARGE_DENOMINATOR``."""
+    kind = measure.chart_kind
+    if kind not in PRIME_OF or not measure.has_denominator:
+        return kind
+    sizes = [size for size in denominators if size]
+    if sizes and sum(sizes) / len(sizes) > LARGE_DENOMINATOR:
+        return PRIME_OF[kind]
+    return kind
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,22 @@ class Series:
     status: mdc.MdcStatus | None = None
     hidden: dict[int, str] = field(default_factory=dict)
     limits_shown: bool = True
+    chart_kind: str = ""  # when not the measure's own (a pooled line drawn as p' or u')
+
+    @property
+    def kind(self) -> str:
+        """The chart this line is drawn as: the measure's, unless the pooling changed it."""
+        return self.chart_kind or self.measure.chart_kind
+
+    @property
+    def widened_for_pooling(self) -> bool:
+        """A pooled p or u line drawn as Laney's p' or u' for its large denominators."""
+        return self.kind != self.measure.chart_kind and self.kind in (K.PP, K.UP)
+
+    @property
+    def center_is_median(self) -> bool:
+        """The centre line is a median: a run chart's, or a g chart's (as qicharts2 draws it)."""
+        return self.control is None or self.kind == K.G
 
     @property
     def months(self) -> list[datetime.date]:
@@ -89,9 +132,9 @@ class Series:
         # or "per 100".
         if number is None:
             return None
-        if self.measure.chart_kind == Measure.ChartKind.P:
+        if self.kind in PERCENT_CHARTS:
             return number * 100
-        if self.measure.chart_kind == Measure.ChartKind.U:
+        if self.kind in RATE_CHARTS:
             return number * self.measure.rate_per
         return number
 
@@ -121,11 +164,12 @@ class Series:
 
 def build_series(measure: Measure, label: str, months: list[datetime.date],
                  by_month: Mapping[datetime.date, MonthCounts], *,
-                 stratum: Stratum | None = None, values: Mapping[datetime.date, float] | None = None
-                 ) -> Series:
+                 stratum: Stratum | None = None, values: Mapping[datetime.date, float] | None = None,
+                 chart_kind: str | None = None) -> Series:
     """Analyse one line. ``by_month`` holds each month's counts; ``values``, when given, holds
     values that are not a ratio of counts (the median of the teams), and the line is then
-    drawn as a run chart."""
+    drawn as a run chart. ``chart_kind`` overrides the measure's (see ``pooled_chart_kind``)."""
+    kind = chart_kind or measure.chart_kind
     points = []
     for month in months:
         numerator, denominator, note = by_month.get(month, (None, None, ""))
@@ -136,25 +180,39 @@ def build_series(measure: Measure, label: str, months: list[datetime.date],
         points.append(Point(month, numerator, denominator, value, note))
     baseline = measure.baseline_length or None  # 0 would mean "no point" — treat as all
     present = [point.value for point in points]
-    control = _control(measure, points, baseline) if values is None else None
+    control = _control(kind, measure, points, baseline) if values is None else None
     analysis = control.runs if control else analyze_run_chart(present, baseline=baseline)
-    return Series(measure, label, points, analysis, control, stratum, status=_status(measure, present))
+    return Series(measure, label, points, analysis, control, stratum, status=_status(measure, present),
+                  chart_kind="" if kind == measure.chart_kind else kind)
 
 
-def _control(measure: Measure, points: list[Point], baseline: int | None) -> ControlChart | None:
-    if not any(point.value is not None for point in points):
+def _control(kind: str, measure: Measure, points: list[Point], baseline: int | None
+             ) -> ControlChart | None:
+    spc_kind = SPC_KINDS.get(kind)
+    if spc_kind is None or not any(point.value is not None for point in points):
         return None
-    kind = measure.chart_kind
-    if kind in (Measure.ChartKind.P, Measure.ChartKind.U) and measure.has_denominator:
+    if spc_kind in RATIO_KINDS:
+        if not measure.has_denominator:
+            return None
         return control_chart(
-            kind,
+            spc_kind,
             numerators=[p.numerator if p.value is not None else None for p in points],
             denominators=[p.denominator if p.value is not None else None for p in points],
             baseline=baseline,
         )
-    if kind == Measure.ChartKind.XMR:
-        return control_chart("i", values=[p.value for p in points], baseline=baseline)
-    return None
+    return _value_control(spc_kind, [p.value for p in points], baseline)
+
+
+def _value_control(spc_kind: str, values: list[float | None], baseline: int | None
+                   ) -> ControlChart | None:
+    """An i, c, g or t chart of the values, or ``None`` when the values cannot make one: none
+    left, or a time between events of 0 (qicharts2 refuses it); the line is then a run chart."""
+    if not any(value is not None for value in values):
+        return None
+    try:
+        return control_chart(spc_kind, values=values, baseline=baseline)
+    except ValueError:
+        return None
 
 
 def _status(measure: Measure, values: list[float | None]) -> mdc.MdcStatus | None:
@@ -182,15 +240,17 @@ def reanalysed(line: Series, hidden: Mapping[int, str], *, limits_shown: bool = 
         values[point.month] = point.value
         if point.numerator is not None:
             by_month[point.month] = (point.numerator, point.denominator, "")
-    measure = line.measure
-    if line.control is not None and measure.chart_kind in (Measure.ChartKind.P, Measure.ChartKind.U):
-        result = build_series(measure, line.label, months, by_month, stratum=line.stratum)
+    measure, kind = line.measure, line.kind
+    if line.control is not None and SPC_KINDS[kind] in RATIO_KINDS:
+        # The line keeps its kind (a pooled p' line stays p') on the months left.
+        result = build_series(measure, line.label, months, by_month, stratum=line.stratum, chart_kind=kind)
     else:
         result = build_series(measure, line.label, months, {}, stratum=line.stratum, values=values)
-        if line.control is not None:  # an XmR line stays an XmR line
-            result.control = control_chart("i", values=result.values,
-                                           baseline=measure.baseline_length or None)
-            result.analysis = result.control.runs
+        if line.control is not None:  # an XmR, c, g or t line stays one
+            result.control = _value_control(SPC_KINDS[kind], result.values, measure.baseline_length or None)
+            result.chart_kind = line.chart_kind
+            if result.control is not None:
+                result.analysis = result.control.runs
     # Counts never leave: only values and the centre line.
     result.points = [Point(p.month, None, None, p.value) for p in result.points]
     result.hidden = dict(hidden)

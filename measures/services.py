@@ -21,6 +21,7 @@ from teams.models import Team
 
 MEASURE_FIELDS = (
     "name", "type", "operational_definition", "numerator_definition", "denominator_definition",
+    "numerator_label", "denominator_label",
     "unit", "rate_per", "direction", "goal", "chart_kind", "baseline_length", "stratification",
     "order",
 )
@@ -59,16 +60,25 @@ def measure_save(
 
 
 def _check_chart_fits_unit(measure: Measure) -> None:
-    needs = {Measure.ChartKind.P: Measure.Unit.PERCENT, Measure.ChartKind.U: Measure.Unit.RATE}
+    """The same rules as the measure form, so the API cannot save a chart its data does not
+    fit: p and pp chart percentages, u and up rates, both of a denominator; c, g and t chart
+    counts (events, or days between them) without one."""
+    kinds, units = Measure.ChartKind, Measure.Unit
+    needs = {kinds.P: units.PERCENT, kinds.PP: units.PERCENT, kinds.U: units.RATE,
+             kinds.UP: units.RATE, kinds.C: units.COUNT, kinds.G: units.COUNT, kinds.T: units.COUNT}
     required = needs.get(measure.chart_kind)
     if required and measure.unit != required:
         raise ValidationError({"chart_kind": ValidationError(
             _("A %(chart)s needs the unit “%(unit)s”.")
             % {"chart": measure.get_chart_kind_display(), "unit": Measure.Unit(required).label},
             code="chart_unit_mismatch")})
-    if required and not measure.denominator_definition:
+    if required in (units.PERCENT, units.RATE) and not measure.denominator_definition:
         raise ValidationError({"denominator_definition": ValidationError(
-            _("A p or u chart needs a denominator."), code="denominator_required")})
+            _("A p, u, p′ or u′ chart needs a denominator."), code="denominator_required")})
+    if required == units.COUNT and measure.denominator_definition:
+        raise ValidationError({"denominator_definition": ValidationError(
+            _("A c, g or t chart counts events (or days between them): leave the denominator empty."),
+            code="denominator_not_used")})
 
 
 def _sync_strata(measure: Measure, labels: list[str], reference: str) -> None:

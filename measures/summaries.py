@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from measures import privacy
 from measures.formatting import format_value
 from measures.models import Measure
-from measures.series import Series
+from measures.series import LARGE_DENOMINATOR, Series
 
 # NHS Making Data Count icons in words (the icon is drawn beside them, never alone).
 VARIATION_WORDS = {
@@ -54,7 +54,27 @@ def hidden_words(reason: str | None, min_teams: int) -> str:
 
 def summary(series: Series) -> str:
     """One plain sentence on what the chart shows, e.g. "7 points above the median from
-    March 2026 to September 2026: a shift — non-random improvement."."""
+    March 2026 to September 2026: a shift — non-random improvement.", followed by
+    :func:`chart_note` when the pooled line is drawn as another chart than the measure's."""
+    note = chart_note(series)
+    sentence = _sentence(series)
+    return f"{sentence} {note}" if note else sentence
+
+
+def chart_note(series: Series) -> str:
+    """Why a pooled p or u line is drawn as Laney's p' or u' chart, or ``""``."""
+    if not series.widened_for_pooling or series.control is None:
+        return ""
+    words = {
+        Measure.ChartKind.PP: _("Laney p′ chart: limits widened for the large pooled denominators "
+                                "(on average more than %(size)s a month)."),
+        Measure.ChartKind.UP: _("Laney u′ chart: limits widened for the large pooled denominators "
+                                "(on average more than %(size)s a month)."),
+    }[series.kind]
+    return words % {"size": number_format(LARGE_DENOMINATOR, force_grouping=True)}
+
+
+def _sentence(series: Series) -> str:
     measure, analysis = series.measure, series.analysis
     present = series.present
     if not present:
@@ -104,7 +124,7 @@ def status_words(series: Series) -> dict[str, str]:
 
 
 def _centre_name(series: Series) -> str:
-    return _("centre line") if series.control is not None else _("median")
+    return _("median") if series.center_is_median else _("centre line")
 
 
 def _meaning(measure: Measure, up: bool) -> str:

@@ -208,7 +208,7 @@ def _centre(frame: _Frame, series: Series, labels: list) -> list[str]:
         return []
     y, end = frame.y(centre), series.baseline_end
     first, last = frame.x(0), frame.x(frame.count - 1)
-    name = _("Centre") if series.control is not None else _("Median")
+    name = _("Median") if series.center_is_median else _("Centre")
     labels.append((y, f"{name} {format_value(series.measure, centre)}", GREY))
     if end is None:
         return [_rule(first, y, last, y, GREY, 1.5, 'class="run-chart-centre"')]

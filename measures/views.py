@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -76,11 +77,16 @@ def team_data(request: HttpRequest, pk: int) -> HttpResponse:
     measures = selectors.collaborative_measures(team.collaborative)
     months = selectors.entry_months(team.collaborative)
     overview = selectors.month_overview(team, measures, months)
+    this_month = month_start(timezone.localdate())
+    offer = selectors.month_to_offer(overview)
+    if offer is None and measures and not months:
+        offer = this_month  # before the collaborative starts: baseline data is welcome
     return render(request, "measures/team_data.html", {
         "team": team, "measures": measures, "overview": overview,
         "missing_count": sum(1 for status in overview if not status.is_complete),
         "can_enter": access.can_write_team_work(request.user, team),
-        "this_month": month_start(timezone.localdate()),
+        "can_manage": access.can_manage_collaborative(request.user, team.collaborative),
+        "this_month": this_month, "offer": offer,
     })
 
 
@@ -93,8 +99,16 @@ def team_data_month(request: HttpRequest, pk: int, month: datetime.date) -> Http
     if month < selectors.earliest_entry_month(team.collaborative):
         raise Http404("That month is too far before the collaborative.")
     measures = selectors.collaborative_measures(team.collaborative)
+    context = {
+        "team": team, "month": month, "measures": measures,
+        "is_baseline": month < month_start(team.collaborative.start_date),
+        "months_done": selectors.month_overview(
+            team, measures, selectors.recent_entry_months(team.collaborative)),
+    }
+    if not measures:  # nothing to fill in: say why, and offer no Save button
+        return render(request, "measures/team_data_month.html", context)
     rows = selectors.month_rows(team, measures, month)
-    form = MonthEntryForm(posted(request), rows=rows)
+    form = MonthEntryForm(posted(request), rows=rows, month=month)
     if request.method == "POST" and form.is_valid():
         entries = [
             services.Entry(row.measure, row.stratum, form.cleaned_data[f"{row.key}_numerator"],
@@ -109,15 +123,18 @@ def team_data_month(request: HttpRequest, pk: int, month: datetime.date) -> Http
             _add_entry_errors(form, rows, exc)
         else:
             messages.success(request, _("%(month)s saved (%(count)s values changed).")
-                             % {"month": month.strftime("%B %Y"), "count": written})
+                             % {"month": date_format(month, "F Y"), "count": written})
             return redirect("measures:team-data", pk=team.pk)
     return render(request, "measures/team_data_month.html", {
-        "team": team, "month": month, "form": form, "bound_rows": form.bound_rows(),
-        "is_baseline": month < month_start(team.collaborative.start_date),
+        **context, "form": form, "sections": form.sections(),
+        "error_summary": form.error_summary() if form.errors else [],
     })
 
 
 def _add_entry_errors(form: MonthEntryForm, rows: list, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
     for key, errors in exc.message_dict.items():
         index, _sep, column = key.partition(":")
         field = f"{rows[int(index)].key}_{column}" if index.isdigit() else None

@@ -117,7 +117,8 @@ MEASURES = [
          "agree” to “Staff here make me and my family feel welcome.” One answer per family; "
          "answers received by the last day of the month count.",
          numerator_definition="Families answering “agree” or “strongly agree”",
-         denominator_definition="Families who answered the question this month"),
+         denominator_definition="Families who answered the question this month",
+         numerator_label="Families who agree", denominator_label="Families who answered"),
     dict(name=CONFERENCE, type=M.Type.OUTCOME, unit=M.Unit.PERCENT, direction=M.Direction.UP,
          chart_kind=M.ChartKind.P, goal=Decimal("90"), baseline_length=6,
          operational_definition="Families who had a two-way conference in the past three months "
@@ -127,7 +128,8 @@ MEASURES = [
          "video all count; a note sent home does not.",
          numerator_definition="Families with a two-way conference in their home language in "
          "the past three months",
-         denominator_definition="Families enrolled on the last day of the month"),
+         denominator_definition="Families enrolled on the last day of the month",
+         numerator_label="Families with a conference", denominator_label="Families enrolled"),
     dict(name=EXCHANGES, type=M.Type.PROCESS, unit=M.Unit.MEAN, direction=M.Direction.UP,
          chart_kind=M.ChartKind.RUN, goal=Decimal("4"), baseline_length=6,
          operational_definition="Exchanges in the month in which both a family member and a "
@@ -135,14 +137,16 @@ MEASURES = [
          "from the message app's log and the staff contact log, per enrolled family. One-way "
          "newsletters and reminders do not count.",
          numerator_definition="Two-way exchanges with families in the month",
-         denominator_definition="Families enrolled on the last day of the month"),
+         denominator_definition="Families enrolled on the last day of the month",
+         numerator_label="Two-way exchanges", denominator_label="Families enrolled"),
     dict(name=STAFF_TIME, type=M.Type.BALANCING, unit=M.Unit.MEAN, direction=M.Direction.DOWN,
          chart_kind=M.ChartKind.RUN,
          operational_definition="Hours teaching staff spent on calls, messages and visits with "
          "families outside their scheduled hours, from a weekly self-report, per educator per "
          "week. It watches that more family contact does not become unpaid evening work.",
          numerator_definition="Hours on family contacts outside scheduled hours, all educators",
-         denominator_definition="Educator-weeks in the month"),
+         denominator_definition="Educator-weeks in the month",
+         numerator_label="Hours outside scheduled time", denominator_label="Educator-weeks"),
 ]
 # Per team (in FAMILY_PROGRAMS order): families enrolled (low, high), welcome share at
 # baseline, conference share at baseline, exchanges per family at baseline.

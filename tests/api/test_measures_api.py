@@ -787,7 +787,7 @@ def test_it_puts_no_team_and_no_note_in_the_aggregate(client, world, percent):
 def test_it_gives_a_state_viewer_no_counts_in_the_aggregate(client, world, percent):
     fill(world.team_a, percent, RISING)
     body = get(client, world.state_viewer, chart_url(percent)).json()
-    assert set(body["series"][0]) == {"label", "values", "suppressed", "hidden_reasons"}
+    assert set(body["series"][0]) == {"label", "chart_kind", "values", "suppressed", "hidden_reasons"}
 
 
 def test_it_suppresses_a_pooled_month_with_fewer_than_10(client, world, percent):

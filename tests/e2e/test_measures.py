@@ -4,18 +4,20 @@ plotly charts drawn from it under the strict CSP (the watcher fails a test on an
 from __future__ import annotations
 
 import datetime
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from measures.models import Measure, MeasureValue
 from measures.months import add_months, month_start
 from tests import factories
-from tests.e2e.support import PageWatcher, assert_accessible, field, log_in, visit
+from tests.e2e.support import PageWatcher, assert_accessible, field, log_in, visit, watch
 
 pytestmark = [
     pytest.mark.e2e,
@@ -24,6 +26,10 @@ pytestmark = [
 
 PERCENT = "Classrooms using Pyramid practices"
 COUNT = "Family conversations"
+STRATIFIED = "Exclusionary discipline rate"
+GROUPS = ["Black", "Hispanic/Latino", "White", "Asian", "Multiracial or other"]
+NARROW = {"width": 360, "height": 780}
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "/tmp")
 
 
 @dataclass
@@ -109,10 +115,11 @@ def test_it_lets_a_member_enter_a_month_on_a_phone_and_the_run_chart_gains_the_p
     assert_accessible(page)
     percent = page.get_by_role("group", name=PERCENT)
     # Last month's numbers sit under the fields they help with, as their descriptions.
-    expect(percent.get_by_label("Numerator")).to_have_accessible_description("Last month: 6")
-    expect(percent.get_by_label("Denominator")).to_have_accessible_description("Last month: 10")
+    expect(percent.get_by_label("Numerator")).to_have_accessible_description("Last month: 6 of 10")
+    expect(percent.get_by_label("Denominator")).to_have_accessible_description("Last month: 6 of 10")
     percent.get_by_label("Numerator").fill("5")
     percent.get_by_label("Denominator").fill("10")
+    percent.get_by_text("Add a note (optional)").click()
     percent.get_by_label("Note").fill("Two coaching visits")
     page.get_by_role("group", name=COUNT).get_by_label("Count").fill("14")
     page.get_by_role("button", name="Save month").click()
@@ -155,14 +162,21 @@ def test_it_refuses_a_numerator_above_the_denominator_on_its_field_and_saves_not
     page.get_by_role("group", name=COUNT).get_by_label("Count").fill("3")
     page.get_by_role("button", name="Save month").click()
 
-    expect(page.get_by_role("alert")).to_have_text(
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading")).to_have_text(
         "Nothing was saved. Please fix the values marked below.")
     expect(page).to_have_title(re.compile(r"^Error: "))
     numerator = page.get_by_role("group", name=PERCENT).get_by_label("Numerator")
+    # The page has moved to the first field with an error.
+    expect(numerator).to_be_focused()
     expect(numerator).to_have_value("12")
     expect(numerator).to_have_attribute("aria-invalid", "true")
     expect(numerator).to_have_accessible_description(
-        "The numerator (12) cannot be more than the denominator (10) for a percentage. Last month: 6")
+        "The numerator (12) cannot be more than the denominator (10) for a percentage. "
+        "Last month: 6 of 10")
+    page.get_by_role("group", name=COUNT).get_by_label("Count").focus()
+    summary.get_by_role("link", name=re.compile(f"^{PERCENT}: The numerator")).click()
+    expect(numerator).to_be_focused()
     expect(page.get_by_role("group", name=PERCENT).get_by_label("Denominator")).not_to_have_attribute(
         "aria-invalid", "true")
     expect(page.get_by_role("group", name=COUNT).get_by_label("Count")).to_have_value("3")
@@ -268,3 +282,87 @@ def test_it_keeps_an_open_data_table_reachable_by_keyboard_on_a_phone(
     page.get_by_text(f"Data table: {PERCENT}").click()
     expect(page.get_by_role("table", name=PERCENT)).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.fixture
+def narrow_page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A 360 px touch phone (the narrowest common Android width), watched like the others."""
+    context = browser.new_context(viewport=NARROW, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    watcher = watch(page, server_url)
+    try:
+        yield page
+        watcher.assert_clean()
+    finally:
+        context.close()
+
+
+def _fits_the_width(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+
+
+def test_it_takes_a_stratified_month_as_one_table_on_a_360_pixel_phone(
+    narrow_page: Page, server_url, world, measures: Measures
+):
+    """The demo's stratified rate, in its own words: a wrong total is refused on its field
+    (the page moves there, nothing saved), the right one saves, and the month is done."""
+    page = narrow_page
+    stratified = factories.MeasureFactory(
+        collaborative=world.collaborative, name=STRATIFIED, order=2, unit=Measure.Unit.RATE,
+        chart_kind=Measure.ChartKind.U, stratification="Child's race/ethnicity",
+        numerator_label="Exclusion events", denominator_label="Children enrolled on the 15th")
+    for order, label in enumerate(GROUPS):
+        factories.StratumFactory(measure=stratified, label=label, order=order)
+    month = measures.this_month
+    log_in(page, server_url, world.member_a.username)
+    visit(page, f"{server_url}/teams/{world.team_a.pk}/data/")
+    page.get_by_role("link", name=f"Enter {month:%B}", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{month:%B %Y}")
+    help_text = page.locator("details", has=page.locator("summary", has_text="How to fill this in"))
+    help_text.locator("summary").click()
+    expect(help_text.get_by_text("Type the numbers you counted, not a percentage")).to_be_visible()
+    months = page.get_by_role("navigation", name="Recent months")
+    expect(months.get_by_role("link", name=re.compile(f"^{measures.month(1):%B}"))).to_contain_text(
+        "1 of 3 entered")
+    expect(months.locator("[aria-current=page]")).to_contain_text("not yet")
+    assert_accessible(page)
+    _fits_the_width(page)
+
+    table = page.get_by_role("table", name=f"{STRATIFIED}: one line per group")
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Child's race/ethnicity", "Exclusion events", "Children enrolled on the 15th"])
+    for group, events, enrolled in zip(GROUPS, ["1", "2", "0", "0", "0"], ["10", "12", "9", "5", "3"],
+                                       strict=True):
+        table.get_by_label(f"{group}: Exclusion events").fill(events)
+        table.get_by_label(f"{group}: Children enrolled on the 15th").fill(enrolled)
+    total = table.get_by_label("Total: Children enrolled on the 15th")
+    expect(total).to_have_accessible_description("Groups add up to 39")
+    total.fill("41")
+    page.screenshot(path=f"{SCREENSHOTS}/data-entry-stratified-360.png", full_page=True)
+    page.get_by_role("button", name="Save month").click()
+
+    expect(page.get_by_role("alert").get_by_role("link")).to_have_text(
+        [f"{STRATIFIED} — total: The groups add up to 39, not the total 41. Check each group’s "
+         "Children enrolled on the 15th, or leave the total empty."])
+    expect(total).to_be_focused()
+    expect(total).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    _fits_the_width(page)
+    page.screenshot(path=f"{SCREENSHOTS}/data-entry-error-360.png", full_page=True)
+    assert not MeasureValue.objects.filter(month=month).exists()
+
+    table.get_by_label("Asian: Children enrolled on the 15th").fill("7")
+    expect(total).to_have_accessible_description(re.compile("Groups add up to 41"))
+    page.get_by_role("group", name=PERCENT).get_by_label("Numerator").fill("5")
+    page.get_by_role("group", name=PERCENT).get_by_label("Denominator").fill("10")
+    page.get_by_role("group", name=COUNT).get_by_label("Count").fill("14")
+    page.get_by_role("button", name="Save month").click()
+
+    expect(page.get_by_role("status")).to_have_text(f"{month:%B %Y} saved (7 values changed).")
+    assert_accessible(page)
+    # This month is done: the next month offered is an earlier one still missing values.
+    expect(page.get_by_role("link", name=f"Enter {month:%B}", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name=f"Enter {measures.month(1):%B}", exact=True)).to_be_visible()
+    assert MeasureValue.objects.filter(month=month, measure=stratified).count() == 5

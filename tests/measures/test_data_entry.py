@@ -181,9 +181,8 @@ def test_it_shows_last_months_values_beside_the_entry(client, world, percent):
                         denominator=8)
     client.force_login(world.member_a)
     response = client.get(reverse("measures:team-data-month", args=[world.team_a.pk, D(2026, 10, 1)]))
-    assert "Last month: 5</div>" in response.text
-    assert "Last month: 8</div>" in response.text
-    assert f'aria-describedby="id_m{percent.pk}_numerator-hint"' in response.text
+    assert "Last month: 5 of 8</div>" in response.text
+    assert f'aria-describedby="id_m{percent.pk}_numerator-last"' in response.text
 
 
 def test_it_lists_the_months_missing_values(client, world, percent, count):

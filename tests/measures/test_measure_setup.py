@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from measures.models import Measure
-from tests.factories import CollaborativeFactory, MeasureFactory
+from tests.factories import CollaborativeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +59,15 @@ def _migrate(app_label: str, name: str | None) -> None:
 def test_it_turns_a_stored_baseline_of_zero_months_into_all_months():
     _migrate("measures", "0001_initial")  # before 0 was refused
     try:
+        # The model as it was then: today's has columns the old table does not.
+        state = MigrationExecutor(connection).loader.project_state(("measures", "0001_initial"))
+        old_measure = state.apps.get_model("measures", "Measure")
         collaborative = CollaborativeFactory()
-        zero = MeasureFactory(collaborative=collaborative, baseline_length=0)
-        six = MeasureFactory(collaborative=collaborative, baseline_length=6)
+        common = {"collaborative_id": collaborative.pk, "type": "process", "unit": "percent",
+                  "operational_definition": "Observed.", "numerator_definition": "Scoring 80%",
+                  "denominator_definition": "Observed", "direction": "up", "chart_kind": "p"}
+        zero = old_measure.objects.create(name="Zero", baseline_length=0, **common)
+        six = old_measure.objects.create(name="Six", baseline_length=6, **common)
     finally:
         _migrate("measures", None)
     assert Measure.objects.get(pk=zero.pk).baseline_length is None

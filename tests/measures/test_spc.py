@@ -140,7 +140,7 @@ def test_a_p_chart_runs_count_points_on_the_centre_as_not_useful():
 @pytest.mark.parametrize(
     ("kind", "inputs", "message"),
     [
-        ("c", {"values": [1, 2]}, "kind"),
+        ("xbar", {"values": [1, 2]}, "kind"),
         ("i", {}, "values"),
         ("i", {"values": [1], "numerators": [1]}, "values"),
         ("p", {"numerators": [1, 2]}, "numerators and denominators"),
