@@ -221,7 +221,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # --- Authentication, sessions and lock-out ------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that also takes the email address (collaboratives.auth_backends).
+    "collaboratives.auth_backends.EmailOrUsernameBackend",
 ]
 # OWASP ASVS 2.1: at least 8 characters, long passphrases welcome (up to 128; no form caps
 # them lower), no common or breached passwords (Django's list of 20,000), none like the
@@ -253,6 +254,8 @@ SESSION_COOKIE_HTTPONLY = True
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One counter per person whether they type their email or their username.
+AXES_USERNAME_CALLABLE = "collaboratives.auth_backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Wrong two-factor codes count as failed sign-ins; axes must not keep the codes themselves.

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from collaboratives.auth_backends import user_for_email
 from collaboratives.models import (
     ChangeIdea,
     Collaborative,
@@ -18,6 +26,8 @@ from collaboratives.models import (
     SecondaryDriver,
 )
 from collaboratives.validators import DATE_MAX, DATE_MIN, validate_date_in_window, validate_one_line
+
+UserModel = get_user_model()
 
 
 class DateInput(forms.DateInput):
@@ -218,3 +228,86 @@ class ChangeIdeaForm(_LinkedItemForm):
         fields = ["title", "description", "secondary_drivers"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}),
                    "secondary_drivers": forms.CheckboxSelectMultiple}
+
+
+# --- Signing in and resetting a password ------------------------------------------------
+# (The backend that takes an email or a username is collaboratives.auth_backends.)
+
+# Set on the request by bsc_portal's session middleware when the person's session ended
+# because it sat idle longer than SESSION_IDLE_TIMEOUT_MINUTES.
+SIGNED_OUT_IDLE_ATTRIBUTE = "session_idle_expired"
+
+
+def _idle_timeout_text() -> str:
+    minutes = settings.SESSION_IDLE_TIMEOUT_MINUTES
+    if minutes % 60 == 0:
+        return ngettext("You were signed out after %(count)d hour without activity.",
+                        "You were signed out after %(count)d hours without activity.",
+                        minutes // 60) % {"count": minutes // 60}
+    return ngettext("You were signed out after %(count)d minute without activity.",
+                    "You were signed out after %(count)d minutes without activity.",
+                    minutes) % {"count": minutes}
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, asking for the email address or the username (either signs in,
+    see EmailOrUsernameBackend), and saying so when the person was signed out for being idle."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("That email or username and password do not match an account. "
+                           "Check them and try again, or reset your password."),
+    }
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.label = _("Email or username")
+        # Phones capitalise the first letter and "correct" addresses; a password manager
+        # fills this field from the saved "username".
+        username.widget.attrs.update({"autocomplete": "username", "autocapitalize": "none",
+                                      "spellcheck": "false"})
+
+    def signed_out_idle_message(self) -> str:
+        """The sentence the sign-in page shows after an idle sign-out, or ""."""
+        if not getattr(self.request, SIGNED_OUT_IDLE_ATTRIBUTE, False):
+            return ""
+        going_back = self.request.GET.get("next") or self.request.POST.get("next")
+        follow = (gettext("Sign in to go back to where you were.") if going_back
+                  else gettext("Sign in to carry on."))
+        return f"{_idle_timeout_text()} {follow}"
+
+    def get_invalid_login_error(self) -> ValidationError:
+        return ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+
+class PasswordResetByEmailForm(PasswordResetForm):
+    """Django's reset form, plainly worded, that also reaches an invited person who never
+    set a password (Django's skips accounts with an unusable password): someone who lost
+    the invitation can still choose one. Inactive accounts still get nothing, and the page
+    answers the same whether or not the address is known."""
+
+    email = forms.EmailField(
+        label=_("Email address"), max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none",
+                                       "spellcheck": "false"}),
+    )
+
+    def get_users(self, email: str) -> Iterator[AbstractBaseUser]:
+        email_field = UserModel.get_email_field_name()
+        users = UserModel._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
+        # As Django does: the database's case-insensitive match may pair characters that
+        # differ (a dotless i and an i); only a true Unicode case-insensitive match counts.
+        typed = unicodedata.normalize("NFKC", email).casefold()
+        return (user for user in users
+                if unicodedata.normalize("NFKC", getattr(user, email_field)).casefold() == typed)
+
+    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict,
+                  from_email: str | None, to_email: str, html_email_template_name: str | None = None,
+                  ) -> None:
+        # The email says how to sign in afterwards: with the address, unless older data
+        # gave it to two accounts (then only the username works).
+        user = context["user"]
+        context["email_signs_in"] = user_for_email(to_email) == user
+        super().send_mail(subject_template_name, email_template_name, context, from_email,
+                          to_email, html_email_template_name)

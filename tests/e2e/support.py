@@ -173,7 +173,7 @@ def field(page: Page | Locator, label: str) -> Locator:
 def log_in(page: Page, live_server_url: str, username: str, password: str = PASSWORD) -> None:
     """Sign in through the real form; the login page is checked with axe on the way."""
     visit(page, f"{live_server_url}/accounts/login/")
-    field(page, "Username").fill(username)
+    field(page, "Email or username").fill(username)
     field(page, "Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).not_to_have_url(f"{live_server_url}/accounts/login/")
