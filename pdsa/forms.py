@@ -1,20 +1,24 @@
-"""Forms for PDSA cycles: the quick entry a teacher or parent fills in on a phone, the full
-worksheet, and the small forms behind the status, share and comment buttons."""
+"""Forms for PDSA cycles: the quick entry a teacher or parent fills in on a phone, one form
+per stage (Plan, Do, Study, Act), the full worksheet, and the small forms behind the status,
+share and comment buttons."""
 
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from collaboratives.forms import DateInput
 from collaboratives.models import ChangeIdea, Collaborative
 from pdsa.models import Cycle
 from pdsa.selectors import NO_DECISION, UNKNOWN_ROLE
+from pdsa.services import STAGE_REQUIREMENTS
 from pdsa.validators import validate_one_line
 from teams.models import MemberRole, Team
 
@@ -171,6 +175,150 @@ class CycleForm(forms.ModelForm):
         data["measures"] = list(data["measures"])
         data["participants"] = list(data["participants"])
         return data
+
+
+# The Act decision in plain words, with the improvement word each one stands for.
+DECISION_WORDS = [
+    (Cycle.Decision.ADOPT, _("Keep it as it is (adopt)")),
+    (Cycle.Decision.ADAPT, _("Change it and test again (adapt)")),
+    (Cycle.Decision.ABANDON, _("Drop it (abandon)")),
+]
+# Big radio buttons (Bootstrap's btn-check), a finger's width on a phone.
+CHOICE_BUTTONS = "pdsa/partials/choice_buttons.html"
+
+
+def _more(summary: str, *fields: str) -> tuple:
+    """Optional fields folded away on a phone, under a disclosure (opened by
+    pdsa_stages.js when one of them has an error)."""
+    return (HTML(format_html('<details class="mb-3 stage-more"><summary class="stage-more-'
+                             'summary">{}</summary><div class="pt-2">', summary)),
+            *fields, HTML("</div></details>"))
+
+
+class StageForm(forms.ModelForm):
+    """One stage of the worksheet, its questions only. Its required answers are the ones
+    ``services.STAGE_REQUIREMENTS`` names, with the same messages; ``version`` as on
+    CycleForm."""
+
+    stage: str = ""
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("version", self.instance.version)
+        for name, _code, message in STAGE_REQUIREMENTS[self.stage]:
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("version", *self.layout_fields())
+
+    def layout_fields(self) -> tuple:
+        return tuple(self.Meta.fields)
+
+    def clean(self) -> dict:
+        # As on CycleForm: a missing or tampered version means the page is not ours.
+        if self._errors.pop("version", None) is not None:
+            self.add_error(None, ValidationError(STALE_FORM, code="stale_form"))
+        return super().clean()
+
+    def _post_clean(self) -> None:
+        # cycle_stage_save checks the cycle as a whole (and against concurrent saves).
+        return
+
+    def stage_data(self) -> dict:
+        """The cleaned answers as cycle_stage_save takes them."""
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        if "measures" in data:
+            data["measures"] = list(data["measures"])
+        return data
+
+
+class PlanStageForm(StageForm):
+    stage = Cycle.Status.PLAN
+    scale = forms.ChoiceField(choices=Cycle.Scale.choices, widget=forms.RadioSelect,
+                              label=_("Who will the test involve?"))
+
+    class Meta:
+        model = Cycle
+        fields = ["plan_what", "scale", "prediction", "plan_who", "plan_when", "plan_where",
+                  "data_collection_plan", "planned_start", "objective", "questions", "measures"]
+        labels = {
+            "plan_what": _("What will you try?"), "prediction": _("What do you predict will happen?"),
+            "plan_who": _("Who will do it?"), "plan_when": _("When?"), "plan_where": _("Where?"),
+            "data_collection_plan": _("What will you write down or count?"),
+            "planned_start": _("Planned start"), "objective": _("Objective"),
+            "questions": _("What do you want to learn?"),
+        }
+        help_texts = {"questions": "", "prediction": _(
+            "For example: “At least 4 of 6 children will use a calm-down strategy without a "
+            "prompt.”")}
+        widgets = {
+            "planned_start": DateInput(), "measures": forms.CheckboxSelectMultiple,
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in (
+                "plan_what", "prediction", "plan_who", "data_collection_plan", "objective",
+                "questions")},
+        }
+        error_messages = {"measures": {"invalid_choice": WRONG_MEASURE}}
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, team=team, **kwargs)
+        self.fields["measures"].queryset = team.collaborative.measures.all()
+
+    def layout_fields(self) -> tuple:
+        return ("plan_what", Field("scale", template=CHOICE_BUTTONS), "prediction", "plan_who",
+                "plan_when", "plan_where", "data_collection_plan",
+                *_more(gettext("More about the plan (optional)"), "planned_start", "objective",
+                       "questions", "measures"))
+
+
+class DoStageForm(StageForm):
+    stage = Cycle.Status.DO
+
+    class Meta:
+        model = Cycle
+        fields = ["do_what_happened", "do_problems", "do_unexpected", "done_on"]
+        labels = {"do_what_happened": _("What happened?"),
+                  "do_problems": _("Did anything get in the way?"),
+                  "do_unexpected": _("What did you notice that you did not expect?"),
+                  "done_on": _("Date done")}
+        widgets = {"done_on": DateInput(),
+                   **{name: forms.Textarea(attrs={"rows": 3}) for name in (
+                       "do_what_happened", "do_problems", "do_unexpected")}}
+
+
+class StudyStageForm(StageForm):
+    stage = Cycle.Status.STUDY
+
+    class Meta:
+        model = Cycle
+        fields = ["study_summary", "study_learned"]
+        labels = {"study_summary": _("How did the results compare with your prediction?"),
+                  "study_learned": _("What did you learn?")}
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+
+
+class ActStageForm(StageForm):
+    stage = Cycle.Status.ACT
+    decision = forms.ChoiceField(choices=DECISION_WORDS, widget=forms.RadioSelect,
+                                 label=_("What will you do with this change?"))
+
+    class Meta:
+        model = Cycle
+        fields = ["decision", "next_step"]
+        labels = {"next_step": _("Next steps")}
+        help_texts = {"next_step": _("For example: the next cycle, who else will try it, or "
+                                     "what to change.")}
+        widgets = {"next_step": forms.Textarea(attrs={"rows": 3})}
+
+    def layout_fields(self) -> tuple:
+        return (Field("decision", template=CHOICE_BUTTONS), "next_step")
+
+
+STAGE_FORMS: dict[str, type[StageForm]] = {
+    form.stage: form for form in (PlanStageForm, DoStageForm, StudyStageForm, ActStageForm)}
 
 
 class StatusForm(forms.Form):

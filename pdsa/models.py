@@ -32,10 +32,13 @@ class Cycle(models.Model):
         ABANDON = "abandon", _("Abandon")
 
     class Scale(models.TextChoices):
-        ONE_CHILD = "one_child", _("One child")
-        ONE_CLASSROOM = "one_classroom", _("One classroom")
+        # A test may be at home as well as in a room. The stored values predate that and are
+        # kept (the API publishes them); only their labels widened, and A_FEW is new.
+        ONE_CHILD = "one_child", _("One child or family")
+        A_FEW = "a_few", _("A few children or families")
+        ONE_CLASSROOM = "one_classroom", _("One classroom or home group")
         SEVERAL_CLASSROOMS = "several_classrooms", _("Several classrooms")
-        WHOLE_PROGRAM = "whole_program", _("Whole program")
+        WHOLE_PROGRAM = "whole_program", _("The whole program")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="pdsa_cycles")
     change_idea = models.ForeignKey(
@@ -51,8 +54,10 @@ class Cycle(models.Model):
         _("cycle number"), default=1, help_text=_("Position in its ramp: 1, 2, 3…"),
     )
     title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
+    # No default: a default once made every one-child test at home "one classroom". Blank
+    # until the person picks it; leaving Plan needs it (services.STAGE_REQUIREMENTS).
     scale = models.CharField(_("scale of the test"), max_length=20, choices=Scale.choices,
-                             default=Scale.ONE_CLASSROOM)
+                             blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.PLAN)
 

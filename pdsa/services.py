@@ -1,5 +1,6 @@
-"""Writes on PDSA cycles: creating one (quick entry or full), saving the worksheet without
-overwriting someone else's save, moving its status, sharing it, deleting it, commenting.
+"""Writes on PDSA cycles: creating one (quick entry or full), saving the worksheet or one
+stage of it without overwriting someone else's save, moving its status, sharing it, deleting
+it, commenting.
 
 Every rule that must hold is checked here, so the pages and the API refuse the same things.
 """
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from collaboratives.models import ChangeIdea
@@ -32,6 +34,43 @@ WORKSHEET_FIELDS = (
     "study_learned", "decision", "next_step",
 )
 _UNSET: Any = object()
+
+# The four stages, the worksheet fields each one asks, and the answers a cycle needs before it
+# moves on from a stage (a stage it has passed keeps them). The stage pages and the API
+# refuse the same things; the forms reuse these messages.
+STAGES = (Cycle.Status.PLAN, Cycle.Status.DO, Cycle.Status.STUDY, Cycle.Status.ACT)
+STAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    Cycle.Status.PLAN: ("plan_what", "scale", "prediction", "plan_who", "plan_when",
+                        "plan_where", "data_collection_plan", "planned_start", "objective",
+                        "questions"),
+    Cycle.Status.DO: ("do_what_happened", "do_problems", "do_unexpected", "done_on"),
+    Cycle.Status.STUDY: ("study_summary", "study_learned"),
+    Cycle.Status.ACT: ("decision", "next_step"),
+}
+STAGE_REQUIREMENTS: dict[str, tuple[tuple[str, str, Any], ...]] = {
+    Cycle.Status.PLAN: (
+        ("plan_what", "plan_what_required", gettext_lazy("Plan needs what you will try.")),
+        ("scale", "scale_required", gettext_lazy(
+            "Plan needs the scale of the test: choose how many children, families or "
+            "classrooms it involves.")),
+        ("prediction", "prediction_required", gettext_lazy(
+            "Plan needs your prediction: what do you think will happen?")),
+    ),
+    Cycle.Status.DO: (
+        ("do_what_happened", "do_required", gettext_lazy(
+            "Do needs what happened: write it before you move on to Study.")),
+    ),
+    Cycle.Status.STUDY: (
+        ("study_summary", "study_required", gettext_lazy(
+            "Study needs how the results compare with your prediction.")),
+        ("study_learned", "learned_required", gettext_lazy("Study needs what you learned.")),
+    ),
+    Cycle.Status.ACT: (
+        ("decision", "decision_required", gettext_lazy(
+            "Act needs your decision: keep it as it is (adopt), change it and test again "
+            "(adapt), or drop it (abandon).")),
+    ),
+}
 
 
 class CycleConflict(Exception):
@@ -72,8 +111,7 @@ def _check(cycle: Cycle, measures: Iterable[Measure] | None) -> None:
             _("The date done (%(done)s) is before the planned start (%(start)s).")
             % {"done": cycle.done_on.isoformat(), "start": cycle.planned_start.isoformat()},
             code="done_before_start"))
-    if cycle.status == Cycle.Status.COMPLETE:
-        errors.update(_completion_errors(cycle))
+    errors.update(_passed_stage_errors(cycle))
     if errors:
         raise ValidationError(errors)
 
@@ -101,16 +139,15 @@ def _check_follows(cycle: Cycle, errors: dict) -> None:
             code="ramp_taken"))
 
 
-def _completion_errors(cycle: Cycle) -> dict[str, list[ValidationError]]:
+def _passed_stage_errors(cycle: Cycle) -> dict[str, list[ValidationError]]:
+    """The required answers missing from the stages the cycle has moved on from."""
+    passed = STAGES[:Cycle.Status.values.index(cycle.status)]
     errors = {}
-    if not cycle.study_summary.strip():
-        errors["study_summary"] = [ValidationError(
-            _("To complete the cycle, compare the results with the prediction (Study)."),
-            code="study_required")]
-    if not cycle.decision:
-        errors["decision"] = [ValidationError(
-            _("To complete the cycle, decide: adopt, adapt or abandon (Act)."),
-            code="decision_required")]
+    for stage in passed:
+        for field, code, message in STAGE_REQUIREMENTS[stage]:
+            value = getattr(cycle, field)
+            if not (value.strip() if isinstance(value, str) else value):
+                errors[field] = [ValidationError(message, code=code)]
     return errors
 
 
@@ -242,8 +279,8 @@ def cycle_update(
 
 @transaction.atomic
 def cycle_status_move(*, cycle: Cycle, status: str, version: int) -> Cycle:
-    """Move one step along plan → do → study → act → complete, or one step back.
-    Completing needs a study summary and a decision."""
+    """Move one step along plan → do → study → act → complete, or one step back. Moving on
+    from a stage needs its required answers (STAGE_REQUIREMENTS)."""
     fresh = _claim(cycle, version)
     if status not in (fresh.next_status, fresh.previous_status):
         raise ValidationError({"status": ValidationError(
@@ -255,15 +292,51 @@ def cycle_status_move(*, cycle: Cycle, status: str, version: int) -> Cycle:
                              if fresh.previous_status else "—")},
             code="status_step")})
     fresh.status = status
-    if status == Cycle.Status.COMPLETE:
-        errors = _completion_errors(fresh)
-        if errors:
-            raise ValidationError(errors)
-        fresh.completed_at = timezone.now()
-    else:
-        fresh.completed_at = None
+    errors = _passed_stage_errors(fresh)
+    if errors:
+        raise ValidationError(errors)
+    fresh.completed_at = timezone.now() if status == Cycle.Status.COMPLETE else None
     fresh.full_clean()
     fresh.save()
+    return fresh
+
+
+@transaction.atomic
+def cycle_stage_save(
+    *, cycle: Cycle, stage: str, version: int, move_on: bool = False,
+    measures: Iterable[Measure] | None = None, **fields: Any,
+) -> Cycle:
+    """Save one stage's answers (``STAGE_FIELDS[stage]``; ``measures`` on Plan only) and,
+    with ``move_on``, move the cycle on from that stage, its current one (Act moves on to
+    Complete). A stage the cycle has not reached cannot be written, and a stage it has passed
+    keeps its required answers. Refuses with CycleConflict as cycle_update does."""
+    if stage not in STAGES:
+        raise ValueError(f"Unknown stage: {stage!r}")
+    unknown = set(fields) - set(STAGE_FIELDS[stage])
+    if unknown or (measures is not None and stage != Cycle.Status.PLAN):
+        raise TypeError(f"Unexpected fields for {stage}: {sorted(unknown) or ['measures']}")
+    fresh = _claim(cycle, version)
+    order = Cycle.Status.values
+    if order.index(stage) > order.index(fresh.status):
+        raise ValidationError(_(
+            "The cycle is at %(current)s; finish that stage before %(stage)s.") % {
+            "current": fresh.get_status_display(), "stage": Cycle.Status(stage).label},
+            code="stage_not_reached")
+    if move_on and stage != fresh.status:
+        raise ValidationError(_("The cycle has already moved on from %(stage)s.")
+                              % {"stage": Cycle.Status(stage).label}, code="stage_passed")
+    for name, value in fields.items():
+        setattr(fresh, name, value)
+    if move_on:
+        fresh.status = fresh.next_status
+        if fresh.status == Cycle.Status.COMPLETE:
+            fresh.completed_at = timezone.now()
+    measures = list(measures) if measures is not None else None
+    _check(fresh, measures)
+    fresh.full_clean()
+    fresh.save()
+    if measures is not None:
+        fresh.measures.set(measures)
     return fresh
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("teams/<int:pk>/cycles/", views.cycle_list, name="cycle-list"),
     path("teams/<int:pk>/cycles/new/", views.cycle_quick_create, name="cycle-create"),
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle-detail"),
+    path("cycles/<int:pk>/stages/<slug:stage>/", views.cycle_stage, name="cycle-stage"),
     path("cycles/<int:pk>/edit/", views.cycle_update, name="cycle-update"),
     path("cycles/<int:pk>/status/", views.cycle_status, name="cycle-status"),
     path("cycles/<int:pk>/share/", views.cycle_share, name="cycle-share"),

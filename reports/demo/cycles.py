@@ -70,7 +70,8 @@ RAMPS: dict[int, list[tuple[str, list[tuple]]]] = {
              "One early pick-up; meetings worked when held within two days."),
             ("Meet within two days, in the family's language", STAFF,
              C.Scale.SEVERAL_CLASSROOMS, C.Status.STUDY, "", False, 6, [EXCLUSIONS],
-             "Meetings held within two days for every incident.", ""),
+             "Meetings held within two days for every incident.",
+             "Four meetings held, three within two days; an interpreter joined two."),
         ]),
     ],
     2: [
@@ -128,6 +129,15 @@ def seed_cycles(collaborative: Collaborative, teams: list[Team], today: datetime
                                            defaults={"notified_at": timezone.now()})
 
 
+# What the team learned, by what they then decided: every cycle past Study says it, as the
+# stage pages require.
+LEARNED = {
+    "adopt": "It worked as we predicted, and it fits our day: we keep it.",
+    "adapt": "It helped, but not for everyone: we change it and test again.",
+    "abandon": "It cost more than it gave here: we stop and try another idea.",
+}
+
+
 def _cycle(team: Team, idea: ChangeIdea, previous: Cycle | None, number: int, spec: tuple,
            measures: dict[str, Measure], start: datetime.date, today: datetime.date) -> Cycle:
     (title, role, scale, status, decision, shared, month, linked, prediction, result) = spec
@@ -147,6 +157,7 @@ def _cycle(team: Team, idea: ChangeIdea, previous: Cycle | None, number: int, sp
         "do_what_happened": result if status not in (C.Status.PLAN, C.Status.DO) else "",
         "done_on": done_on if status not in (C.Status.PLAN, C.Status.DO) else None,
         "study_summary": result if status in (C.Status.ACT, C.Status.COMPLETE) else "",
+        "study_learned": LEARNED.get(decision, "") if status in (C.Status.ACT, C.Status.COMPLETE) else "",
         "next_step": _next_step(decision),
         "lead": lead.user if lead else None, "lead_role": lead.role if lead else "",
         "completed_at": (timezone.make_aware(datetime.datetime.combine(done_on, datetime.time(16)))

@@ -57,17 +57,21 @@ def busy_team(world) -> None:
                                           month=add_months(LAST_MONTH, -back),
                                           numerator=3 + (11 - back) // 2 + index, denominator=12)
     idea = ChangeIdea.objects.create(collaborative=world.collaborative, title="Visual schedules")
+    plan = {"plan_what": "Try it for a week.", "scale": Cycle.Scale.ONE_CLASSROOM}
     fresh = pdsa_services.cycle_create(team=world.team_a, created_by=world.member_a, change_idea=idea,
-                                       title="Picture schedule at arrival")
+                                       title="Picture schedule at arrival", **plan)
     stalled = pdsa_services.cycle_create(team=world.team_a, created_by=world.member_a, change_idea=idea,
-                                         title="Feelings chart in the family corner")
+                                         title="Feelings chart in the family corner", **plan)
     Cycle.objects.filter(pk=stalled.pk).update(updated_at=timezone.now() - datetime.timedelta(weeks=6))
     pdsa_services.comment_create(cycle=fresh, author=world.coach,
                                  body="Lovely start. Could a parent lead the next cycle?")
     shared = pdsa_services.cycle_create(team=world.team_b, created_by=world.member_b, change_idea=idea,
-                                        title="Schedule cards sent home")
+                                        title="Schedule cards sent home", **plan)
     shared = pdsa_services.cycle_update(cycle=shared, version=shared.version, decision="adapt",
-                                        study_summary="Families used them at bedtime too.")
+                                        prediction="Families will use them.",
+                                        do_what_happened="Sent home with 12 children.",
+                                        study_summary="Families used them at bedtime too.",
+                                        study_learned="Cards travel well between home and class.")
     for status in ("do", "study", "act", "complete"):
         shared = pdsa_services.cycle_status_move(cycle=shared, status=status, version=shared.version)
     pdsa_services.cycle_share(cycle=shared, shared=True)

@@ -112,9 +112,22 @@ def test_it_asks_for_the_version_on_a_change(client, world, make_cycle):
     assert set(response.json()) == {"version"}
 
 
+def test_it_refuses_to_move_on_from_do_without_what_happened(client, world, make_cycle):
+    cycle = make_cycle()
+    Cycle.objects.filter(pk=cycle.pk).update(status="do")
+    response = call(client, world.member_a, "patch", f"{CYCLES}{cycle.pk}/",
+                    {"version": 1, "status": "study"})
+    assert response.status_code == 400
+    assert response.json() == {"do_what_happened": [
+        "Do needs what happened: write it before you move on to Study."]}
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.version) == ("do", 1)
+
+
 def test_it_refuses_to_complete_without_a_decision(client, world, make_cycle):
     cycle = make_cycle()
-    Cycle.objects.filter(pk=cycle.pk).update(status="act")
+    Cycle.objects.filter(pk=cycle.pk).update(status="act", do_what_happened="It ran.",
+                                             study_learned="Mornings matter.")
     response = call(client, world.member_a, "patch", f"{CYCLES}{cycle.pk}/",
                     {"version": 1, "status": "complete", "study_summary": "As predicted"})
     assert response.status_code == 400

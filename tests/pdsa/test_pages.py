@@ -16,7 +16,7 @@ def worksheet(cycle: Cycle, **changes) -> dict:
     data = {
         "version": cycle.version, "title": cycle.title, "change_idea": cycle.change_idea_id,
         "follows": cycle.follows_id or "", "scale": cycle.scale, "lead": cycle.lead_id or "",
-        "prediction": cycle.prediction, "decision": cycle.decision,
+        "prediction": cycle.prediction, "plan_what": cycle.plan_what, "decision": cycle.decision,
         "study_summary": cycle.study_summary,
     }
     data.update(changes)
@@ -159,7 +159,8 @@ def test_it_says_why_a_cycle_cannot_complete(client, world, make_cycle):
     client.force_login(world.member_a)
     response = client.post(reverse("pdsa:cycle-status", args=[cycle.pk]),
                            {"status": "complete", "version": 1}, follow=True)
-    assert "adopt, adapt or abandon" in response.text
+    assert "Act needs your decision: keep it as it is (adopt)" in response.text
+    assert "Do needs what happened" in response.text
     cycle.refresh_from_db()
     assert cycle.status == "act"
 

@@ -21,6 +21,7 @@ from reports.models import MonthlyReport
 from teams.models import Evaluation, EvaluationSubmission
 from tests import factories
 from tests.conftest import World
+from tests.pdsa.conftest import complete
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +44,10 @@ def idea(world: World) -> ChangeIdea:
 
 def make_cycle(team, idea: ChangeIdea, title: str, *, author=None) -> Cycle:
     return pdsa_services.cycle_create(team=team, created_by=author, change_idea=idea, title=title,
+                                      plan_what=title, scale=Cycle.Scale.ONE_CLASSROOM,
                                       prediction="Fewer children will ask what comes next.")
 
 
-def complete(cycle: Cycle, *, decision: str = "adopt", shared: bool = False) -> Cycle:
-    cycle = pdsa_services.cycle_update(cycle=cycle, version=cycle.version,
-                                       study_summary="Better than predicted.", decision=decision)
-    for status in ("do", "study", "act", "complete"):
-        cycle = pdsa_services.cycle_status_move(cycle=cycle, status=status, version=cycle.version)
-    if shared:
-        cycle = pdsa_services.cycle_share(cycle=cycle, shared=True)
-    return cycle
 
 
 def home(client, user, team) -> str:
@@ -322,9 +316,10 @@ def _populate(world: World, size: int) -> None:
 
 # Session, user, the three grants, the team, its composition and members; the to-do (measures,
 # report, values, cycles, evaluations), the feedback (comments, reviews), the measures'
-# values and the worth-a-look cycles.
-MEMBER_QUERIES = 18
-LEADER_QUERIES = MEMBER_QUERIES - 1  # no evaluations to answer
+# values and the worth-a-look cycles; and whether the advisor has set up change ideas and
+# measures (the set-up notice).
+MEMBER_QUERIES = 19
+LEADER_QUERIES = MEMBER_QUERIES - 2  # no evaluations to answer, no set-up notice (theirs is the checklist)
 
 
 @pytest.mark.parametrize("size", [2, 12])
