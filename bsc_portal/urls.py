@@ -1,11 +1,13 @@
 """Root URLs: the apps' pages, accounts, the API and the admin."""
 
 from django.contrib import admin
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from bsc_portal.schema import api_not_found
+from collaboratives.forms import PasswordResetByEmailForm, SignInForm
 from collaboratives.profile_views import profile, profile_token_create, profile_token_revoke
 from collaboratives.views import InvitationAcceptView
 from measures.api import MeasureValueViewSet, MeasureViewSet
@@ -36,6 +38,11 @@ urlpatterns = [
     path("accounts/profile/tokens/<int:token_id>/revoke/", profile_token_revoke,
          name="profile-token-revoke"),
     path("accounts/two-factor/", include("collaboratives.urls_two_factor")),
+    # Sign in with the email or the username; reset reaches invited people with no password
+    # yet (collaboratives.forms). Before Django's own, which they replace.
+    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
+    path("accounts/password_reset/", PasswordResetView.as_view(form_class=PasswordResetByEmailForm),
+         name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("collaboratives/", include("teams.urls_collaboratives")),
     path("", include("teams.urls")),
@@ -44,6 +51,7 @@ urlpatterns = [
     path("", include("pdsa.urls")),
     path("", include("reports.urls")),
     path("", include("reports.urls_activity")),
+    path("", include("reports.urls_setup")),
     path("", include("teams.urls_participation")),
     path("", include("teams.urls_evaluations")),
     path("state/system/", include("reports.urls_system")),

@@ -10,8 +10,12 @@ class ReportsConfig(AppConfig):
         # The team page lives in a lower layer; this layer adds its panels to it, in the
         # order a member needs them (the page shows them in registration order).
         from reports import panels as report_panels
+        from reports import setup
         from teams import panels
 
+        # First: what the advisor has not set up yet, which explains any empty panel below.
+        panels.register("team-setup-notice", "reports/partials/team_setup_notice.html",
+                        setup.team_setup_notice_panel)
         panels.register("team-todo", "reports/partials/team_todo.html", report_panels.team_todo_panel)
         panels.register("team-feedback", "reports/partials/team_feedback.html",
                         report_panels.team_feedback_panel)

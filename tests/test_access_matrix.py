@@ -165,6 +165,11 @@ def bogus(t: Targets) -> dict[str, Any]:
     return {"uidb64": urlsafe_base64_encode(force_bytes(t.stranger.pk)), "token": "bogus-token"}
 
 
+def cycle_a_plan(t: Targets) -> dict[str, Any]:
+    """Team A's PDSA cycle at its current stage, Plan."""
+    return {**cycle_a(t), "stage": "plan"}
+
+
 def cycle_a(t: Targets) -> dict[str, Any]:
     """Team A's PDSA cycle: private, in Plan, led by member A (not the team lead)."""
     cycle = getattr(t, "_pdsa_cycle", None)
@@ -299,6 +304,8 @@ PAGES: dict[str, Row] = {
     # Activity history: the collaborative's for its leaders, a team's for it and its leaders.
     "activity:collaborative":       row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     "activity:team":                row(team_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    # Starting from a change package: the improvement advisor of the collaborative only.
+    "setup:start-from":             row(collab, LOGIN, 404, 403, 403, 200, 404, 403, 404),
     # Collaboratives: members and state viewers read; advisors change; others know nothing.
     "collaboratives:list":          row(none,   LOGIN, 200, 200, 200, 200, 200, 200, 200),
     "collaboratives:create":        row(none,   LOGIN, 403, 403, 403, 200, 200, 403, 403),
@@ -421,6 +428,7 @@ PAGES: dict[str, Row] = {
     "pdsa:cycle-create":            row(team_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "pdsa:cycle-detail":            row(cycle_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "pdsa:cycle-update":            row(cycle_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    "pdsa:cycle-stage":             row(cycle_a_plan, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "pdsa:cycle-status":            row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "pdsa:cycle-share":             row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "pdsa:cycle-delete":            row(cycle_a, LOGIN, 404, 403, 404, 200, 404, 404, 404),
@@ -454,6 +462,7 @@ WRITES: dict[str, tuple[object, ...]] = {
     "two-factor-verify":            (LOGIN, 302, 302, 302, 302,  302, 302, 302),
     "two-factor-recovery-codes":    (LOGIN, 302, 302, 302, 302,  302, 302, 302),
     "two-factor-disable":           (LOGIN, 302, 302, 302, 302,  302, 302, 302),
+    "setup:start-from":             (LOGIN, 404, 403, 403, 200,  404, 403, 404),
     # membership_a is accepted, so it is nobody's invitation.
     "invitations:respond":          (LOGIN, 404, 404, 404, 404,  404, 404, 404),
     "collaboratives:create":        (LOGIN, 403, 403, 403, 200,  200, 403, 403),
@@ -514,6 +523,7 @@ WRITES: dict[str, tuple[object, ...]] = {
     # to everyone not on a team before reading the input.
     "pdsa:cycle-create":            (LOGIN, 404, 200, 404, 403,  404, 404, 404),
     "pdsa:cycle-update":            (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    "pdsa:cycle-stage":             (LOGIN, 404, 200, 404, 403,  404, 404, 404),
     "pdsa:cycle-status":            (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "pdsa:cycle-share":             (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "pdsa:cycle-delete":            (LOGIN, 404, 403, 404, GONE, 404, 404, 404),

@@ -44,7 +44,7 @@ def test_it_lets_an_advisor_set_up_a_collaborative_through_the_forms(
     assert_accessible(page)
 
     # A period of its timeline.
-    page.get_by_role("link", name="Add a period").click()
+    page.get_by_role("link", name="Add a period", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add to the timeline")
     assert_accessible(page)
     field(page, "Kind").select_option("learning_session")
@@ -62,7 +62,7 @@ def test_it_lets_an_advisor_set_up_a_collaborative_through_the_forms(
     assert_accessible(page)
 
     # A team, for a new organization.
-    page.get_by_role("link", name="Add a team").click()
+    page.get_by_role("link", name="Add a team", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a team")
     assert_accessible(page)
     field(page, "Team name").fill("Sunrise Early Learning")
@@ -81,7 +81,7 @@ def test_it_lets_an_advisor_set_up_a_collaborative_through_the_forms(
     assert_accessible(page)
 
     # A member of the team.
-    page.get_by_role("link", name="Add a member").click()
+    page.get_by_role("link", name="Add a member", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a member")
     assert_accessible(page)
     field(page, "First name").fill("Rosa")
@@ -112,7 +112,7 @@ def test_it_refuses_a_duplicate_team_name_on_its_field_and_creates_nothing(
     teams_before, organizations_before = Team.objects.count(), Organization.objects.count()
     log_in(page, server_url, world.advisor.username)
     visit(page, f"{server_url}{world.collaborative.get_absolute_url()}")
-    page.get_by_role("link", name="Add a team").click()
+    page.get_by_role("link", name="Add a team", exact=True).click()
     assert_accessible(page)
 
     field(page, "Team name").fill("Team A")

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
+from collaboratives.packages import FRAMEWORK, MEASURES, SOCIAL_EMOTIONAL_LEARNING
 from collaboratives.services import advisor_group_ensure
+from measures.packages import collaborative_copy_from
 from reports.demo.cycles import seed_cycles
 from reports.demo.evaluations import seed_evaluations
 from reports.demo.family import seed_family
@@ -128,6 +130,12 @@ class Command(BaseCommand):
             self.staff_team(team, index, with_family=index != 3)
         self.membership(sel_teams[0], member_a, MemberRole.EDUCATOR, lead=False)
         self.membership(sel_teams[1], member_b, MemberRole.FAMILY, lead=False)
+        # Started from the built-in change package, as an advisor would (its history says
+        # so); the seeds below keep the demo as its tests expect, and a second run copies
+        # nothing.
+        if not sel.change_ideas.exists() and not sel.measures.exists():
+            collaborative_copy_from(target=sel, package=SOCIAL_EMOTIONAL_LEARNING,
+                                    parts={FRAMEWORK, MEASURES}, copied_by=advisor)
         seed_framework(sel)
         seed_measures(sel, sel_teams, today=timezone.localdate())
         seed_cycles(sel, sel_teams, today=timezone.localdate())
