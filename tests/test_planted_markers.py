@@ -109,6 +109,8 @@ CLASSIFIED: dict[str, str] = {
     "teams.EvaluationQuestion.text_es": COLLABORATIVE,
     "teams.EvaluationAnswer.text": ANSWER,
     "measures.Measure.name": COLLABORATIVE,
+    "measures.Measure.numerator_label": COLLABORATIVE,
+    "measures.Measure.denominator_label": COLLABORATIVE,
     "measures.Measure.operational_definition": COLLABORATIVE,
     "measures.Measure.numerator_definition": COLLABORATIVE,
     "measures.Measure.denominator_definition": COLLABORATIVE,
