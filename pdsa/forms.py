@@ -88,11 +88,28 @@ class QuickCycleForm(forms.ModelForm):
         return
 
 
-class CycleForm(forms.ModelForm):
-    """The full IHI worksheet, by section. ``version`` is the version the person started
-    from: the service refuses the save if someone else saved in between."""
+class VersionedCycleForm(forms.ModelForm):
+    """A form over a cycle that carries the version the person started from: the service
+    refuses the save if someone else saved in between, and checks the cycle as a whole."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean(self) -> dict:
+        # The version is a hidden field, whose errors the page does not show; a missing or
+        # tampered one means the page is not the one we served.
+        if self._errors.pop("version", None) is not None:
+            self.add_error(None, ValidationError(STALE_FORM, code="stale_form"))
+        return super().clean()
+
+    def _post_clean(self) -> None:
+        # The service (cycle_update, cycle_stage_save) checks the cycle as a whole, and
+        # against concurrent saves.
+        return
+
+
+class CycleForm(VersionedCycleForm):
+    """The full IHI worksheet, by section."""
+
     follows = EarlierCycleChoice(
         queryset=Cycle.objects.none(), required=False, label=_("Builds on an earlier cycle"),
         empty_label=_("No, this is a first test"),
@@ -157,17 +174,6 @@ class CycleForm(forms.ModelForm):
             Fieldset(_("Act"), "decision", "next_step"),
         )
 
-    def clean(self) -> dict:
-        # The version is a hidden field, whose errors the page does not show; a missing or
-        # tampered one means the page is not the one we served.
-        if self._errors.pop("version", None) is not None:
-            self.add_error(None, ValidationError(STALE_FORM, code="stale_form"))
-        return super().clean()
-
-    def _post_clean(self) -> None:
-        # cycle_update checks the cycle as a whole (and against concurrent saves).
-        return
-
     def worksheet_data(self) -> dict:
         """The cleaned fields as cycle_update takes them."""
         data = dict(self.cleaned_data)
@@ -195,13 +201,11 @@ def _more(summary: str, *fields: str) -> tuple:
             *fields, HTML("</div></details>"))
 
 
-class StageForm(forms.ModelForm):
+class StageForm(VersionedCycleForm):
     """One stage of the worksheet, its questions only. Its required answers are the ones
-    ``services.STAGE_REQUIREMENTS`` names, with the same messages; ``version`` as on
-    CycleForm."""
+    ``services.STAGE_REQUIREMENTS`` names, with the same messages."""
 
     stage: str = ""
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -216,16 +220,6 @@ class StageForm(forms.ModelForm):
 
     def layout_fields(self) -> tuple:
         return tuple(self.Meta.fields)
-
-    def clean(self) -> dict:
-        # As on CycleForm: a missing or tampered version means the page is not ours.
-        if self._errors.pop("version", None) is not None:
-            self.add_error(None, ValidationError(STALE_FORM, code="stale_form"))
-        return super().clean()
-
-    def _post_clean(self) -> None:
-        # cycle_stage_save checks the cycle as a whole (and against concurrent saves).
-        return
 
     def stage_data(self) -> dict:
         """The cleaned answers as cycle_stage_save takes them."""

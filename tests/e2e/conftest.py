@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.support import DESKTOP, PHONE, PageWatcher, watch
+from tests.e2e.support import DESKTOP, NARROW, PHONE, PageWatcher, watch
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -82,6 +82,21 @@ def phone_page(browser: Browser, server_url: str, request: pytest.FixtureRequest
                                   has_touch=True, locale="en-US")
     try:
         yield from _watched(context.new_page(), server_url, request)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def narrow_page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A 360 px touch phone (the narrowest common Android width), watched like the others."""
+    context = browser.new_context(viewport=NARROW, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    watcher = watch(page, server_url)
+    try:
+        yield page
+        watcher.assert_clean()
     finally:
         context.close()
 

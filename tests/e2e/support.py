@@ -20,6 +20,7 @@ from playwright.sync_api import (
 from tests.factories import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 360, "height": 780}  # the narrowest common Android width
 DESKTOP = {"width": 1280, "height": 800}
 
 # Impacts that fail the build; "moderate" and "minor" are reported by hand.

@@ -6,18 +6,17 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from measures.models import Measure, MeasureValue
 from measures.months import add_months, month_start
 from tests import factories
-from tests.e2e.support import PageWatcher, assert_accessible, field, log_in, visit, watch
+from tests.e2e.support import NARROW, PageWatcher, assert_accessible, field, log_in, visit
 
 pytestmark = [
     pytest.mark.e2e,
@@ -28,7 +27,6 @@ PERCENT = "Classrooms using Pyramid practices"
 COUNT = "Family conversations"
 STRATIFIED = "Exclusionary discipline rate"
 GROUPS = ["Black", "Hispanic/Latino", "White", "Asian", "Multiracial or other"]
-NARROW = {"width": 360, "height": 780}
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "/tmp")
 
 
@@ -282,21 +280,6 @@ def test_it_keeps_an_open_data_table_reachable_by_keyboard_on_a_phone(
     page.get_by_text(f"Data table: {PERCENT}").click()
     expect(page.get_by_role("table", name=PERCENT)).to_be_visible()
     assert_accessible(page)
-
-
-@pytest.fixture
-def narrow_page(browser: Browser, server_url: str) -> Iterator[Page]:
-    """A 360 px touch phone (the narrowest common Android width), watched like the others."""
-    context = browser.new_context(viewport=NARROW, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    watcher = watch(page, server_url)
-    try:
-        yield page
-        watcher.assert_clean()
-    finally:
-        context.close()
 
 
 def _fits_the_width(page: Page) -> None:

@@ -6,14 +6,13 @@ fails on CSP reports."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from collaboratives.models import ChangeIdea
 from pdsa.models import Cycle
-from tests.e2e.support import assert_accessible, field, log_in, visit, watch
+from tests.e2e.support import NARROW, assert_accessible, field, log_in, visit
 
 pytestmark = [
     pytest.mark.e2e,
@@ -22,7 +21,6 @@ pytestmark = [
 
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "/tmp")
 TITLE = "Picture schedule at arrival"
-NARROW = {"width": 360, "height": 780}
 
 
 @pytest.fixture
@@ -35,21 +33,6 @@ def _click(page: Page, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
     page.wait_for_load_state("load")
     assert_accessible(page)
-
-
-@pytest.fixture
-def narrow_page(browser: Browser, server_url: str) -> Iterator[Page]:
-    """A 360 px touch phone (the narrowest common Android width), watched like the others."""
-    context = browser.new_context(viewport=NARROW, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    watcher = watch(page, server_url)
-    try:
-        yield page
-        watcher.assert_clean()
-    finally:
-        context.close()
 
 
 class Taps:

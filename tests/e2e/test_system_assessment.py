@@ -7,14 +7,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from reports.demo.pd_offerings import seed_pd_offerings
-from tests.e2e.support import assert_accessible, field, log_in, visit
+from tests.e2e.support import NARROW, assert_accessible, field, log_in, visit
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-NARROW = {"width": 360, "height": 780}
 
 
 def test_it_draws_the_matrix_with_its_table_at_desktop_width(page: Page, server_url, world):

@@ -4,12 +4,11 @@ the heading, nothing wider than the screen, axe clean; and the leaders' view on 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from collaboratives.models import ChangeIdea
 from measures.months import add_months, month_start
@@ -18,29 +17,13 @@ from pdsa.models import Cycle
 from reports import services as report_services
 from teams.models import Evaluation
 from tests import factories
-from tests.e2e.support import assert_accessible, log_in, visit, watch
+from tests.e2e.support import NARROW, assert_accessible, log_in, visit
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 LAST_MONTH = add_months(month_start(timezone.localdate()), -1)
-NARROW = {"width": 360, "height": 780}
-
-
-@pytest.fixture
-def narrow_page(browser: Browser, server_url: str) -> Iterator[Page]:
-    """A 360 px touch phone (the narrowest common Android width), watched like the others."""
-    context = browser.new_context(viewport=NARROW, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    watcher = watch(page, server_url)
-    try:
-        yield page
-        watcher.assert_clean()
-    finally:
-        context.close()
 
 
 @pytest.fixture

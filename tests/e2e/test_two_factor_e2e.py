@@ -6,36 +6,19 @@ and next time signs in with password then code. Every page is axe-clean, within 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.support import assert_accessible, field, log_in, visit, watch
+from tests.e2e.support import assert_accessible, field, log_in, visit
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
-NARROW = {"width": 360, "height": 780}
-
-
-@pytest.fixture
-def narrow_page(browser: Browser, server_url: str) -> Iterator[Page]:
-    """A 360 px touch phone (the narrowest common Android width), watched like the others."""
-    context = browser.new_context(viewport=NARROW, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    watcher = watch(page, server_url)
-    try:
-        yield page
-        watcher.assert_clean()
-    finally:
-        context.close()
 
 
 def _fits(page: Page) -> None:
