@@ -158,6 +158,8 @@ def _add_markers(layout: dict, data: list[dict], annotations: list[Annotation],
     if not annotations:
         return
     top = max((v for v in values if v is not None), default=1) * 1.08 or 1
+    # Room above the plot for the labels (LS1 …) written over the top markers, drawn unclipped.
+    layout["margin"]["t"] = max(layout["margin"]["t"], 36)
     for kind, name, color, symbol in (("session", _("Learning session"), PURPLE, "triangle-down"),
                                       ("pdsa", _("PDSA change adopted or adapted"), GREEN, "star")):
         marks = [a for a in annotations if a.kind == kind]
@@ -173,7 +175,7 @@ def _add_markers(layout: dict, data: list[dict], annotations: list[Annotation],
             "x": [m.month.isoformat() for m in marks], "y": [top] * len(marks),
             "text": [escape(m.label) for m in marks], "textposition": "top center",
             "hovertext": [escape(m.hover) for m in marks], "hoverinfo": "text",
-            "marker": {"color": color, "size": 10, "symbol": symbol},
+            "marker": {"color": color, "size": 10, "symbol": symbol}, "cliponaxis": False,
         })
 
 
