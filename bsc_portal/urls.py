@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("teams/", include("teams.urls_invitations")),
     path("", include("measures.urls")),
+    path("", include("measures.urls_pareto")),
     path("", include("pdsa.urls")),
     path("", include("reports.urls")),
     path("", include("reports.urls_activity")),

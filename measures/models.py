@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from collaboratives.models import Collaborative
+from collaboratives.validators import validate_date_in_window, validate_one_line
 from teams.models import Team
 
 # Empty means every month sets the centre line; 0 months would set it from no points at all.
@@ -238,3 +239,59 @@ class MeasureValue(models.Model):
     @property
     def value(self) -> float | None:
         return self.measure.value_of(self.numerator, self.denominator)
+
+
+
+class ParetoTally(models.Model):
+    """A team's counts by category over a period (reasons for early pick-ups, settings of
+    incidents), drawn as a Pareto chart. No link to a PDSA cycle: ``pdsa`` sits above
+    ``measures``, so a cycle may point here one day, never the reverse."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="pareto_tallies")
+    title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
+    start = models.DateField(_("period start"), validators=[validate_date_in_window])
+    end = models.DateField(_("period end"), validators=[validate_date_in_window])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-end", "-pk"]
+        verbose_name = _("Pareto tally")
+        verbose_name_plural = _("Pareto tallies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="pareto_tally_end_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("pareto:detail", kwargs={"pk": self.pk})
+
+
+class ParetoCategory(models.Model):
+    tally = models.ForeignKey(ParetoTally, on_delete=models.CASCADE, related_name="categories")
+    label = models.CharField(_("category"), max_length=120, validators=[validate_one_line])
+    count = models.PositiveIntegerField(_("count"))
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tally", "order", "pk"]
+        verbose_name = _("Pareto category")
+        verbose_name_plural = _("Pareto categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tally", "label"], name="pareto_category_unique_label",
+                violation_error_message=_("Each category appears once in a tally."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.count}"

@@ -34,7 +34,7 @@ from collaboratives.models import (
     PrimaryDriver,
     SecondaryDriver,
 )
-from measures.models import Measure, MeasureValue, Stratum
+from measures.models import Measure, MeasureValue, ParetoCategory, ParetoTally, Stratum
 from measures.months import add_months, month_start
 from pdsa.models import Cycle, CycleComment, CycleParticipant
 from reports.models import MonthlyReport
@@ -232,6 +232,10 @@ def plant_team(team: Team, *, text: Text, planted: PlantedCollaborative,
                               note=note, entered_by=person)
                  for n, stratum in enumerate(planted.strata)]
     MeasureValue.objects.bulk_create(rows)
+    tally = ParetoTally.objects.create(team=team, created_by=person, start=dates[0],
+                                       end=add_months(dates[-1], 1) - datetime.timedelta(days=1),
+                                       **texts(ParetoTally, text))
+    ParetoCategory.objects.create(tally=tally, count=3, **texts(ParetoCategory, text))
     report = monthly_report_build(team=team, month=dates[-1])
     MonthlyReport.objects.filter(pk=report.pk).update(
         **texts(MonthlyReport, text), status=MonthlyReport.Status.REVIEWED,

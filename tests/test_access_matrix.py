@@ -34,6 +34,7 @@ from django.utils.http import urlsafe_base64_encode
 from collaboratives.models import CollaborativeRole, PDOffering, Period
 from collaboratives.tokens import api_token_create
 from measures.models import Measure, MeasureValue
+from measures.pareto import pareto_tally_save
 from teams.evaluations import QuestionInput, evaluation_create, evaluation_set_open
 from teams.models import AffinityGroup, MemberRole
 from tests import factories
@@ -163,6 +164,14 @@ def mship(t: Targets) -> dict[str, Any]:
 def bogus(t: Targets) -> dict[str, Any]:
     """A real person's link with a token that was never issued."""
     return {"uidb64": urlsafe_base64_encode(force_bytes(t.stranger.pk)), "token": "bogus-token"}
+
+
+def pareto_a(t: Targets) -> dict[str, Any]:
+    """Team A's Pareto tally (reasons for early pick-ups), entered by member A."""
+    tally = pareto_tally_save(team=t.team_a, title="Early pick-ups",
+                              start=datetime.date(2026, 1, 1), end=datetime.date(2026, 3, 31),
+                              categories=[("Transport", 3), ("Illness", 1)], saved_by=t.member_a)
+    return {"pk": tally.pk}
 
 
 def cycle_a_plan(t: Targets) -> dict[str, Any]:
@@ -429,6 +438,12 @@ PAGES: dict[str, Row] = {
     "pdsa:cycle-detail":            row(cycle_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "pdsa:cycle-update":            row(cycle_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "pdsa:cycle-stage":             row(cycle_a_plan, LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    # Pareto tallies: a team's own work, as its monthly data: members write, leaders read.
+    "pareto:list":                  row(team_a,   LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "pareto:create":                row(team_a,   LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    "pareto:detail":                row(pareto_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "pareto:update":                row(pareto_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    "pareto:delete":                row(pareto_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "pdsa:cycle-status":            row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "pdsa:cycle-share":             row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "pdsa:cycle-delete":            row(cycle_a, LOGIN, 404, 403, 404, 200, 404, 404, 404),
@@ -524,6 +539,9 @@ WRITES: dict[str, tuple[object, ...]] = {
     "pdsa:cycle-create":            (LOGIN, 404, 200, 404, 403,  404, 404, 404),
     "pdsa:cycle-update":            (LOGIN, 404, 200, 404, 403,  404, 404, 404),
     "pdsa:cycle-stage":             (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    "pareto:create":                (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    "pareto:update":                (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    "pareto:delete":                (LOGIN, 404, GONE, 404, 403, 404, 404, 404),
     "pdsa:cycle-status":            (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "pdsa:cycle-share":             (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "pdsa:cycle-delete":            (LOGIN, 404, 403, 404, GONE, 404, 404, 404),

@@ -117,6 +117,8 @@ CLASSIFIED: dict[str, str] = {
     "measures.Measure.stratification": COLLABORATIVE,
     "measures.Stratum.label": COLLABORATIVE,
     "measures.MeasureValue.note": TEAM,
+    "measures.ParetoTally.title": TEAM,
+    "measures.ParetoCategory.label": TEAM,
     **{label_of(apps.get_model("pdsa", "Cycle"), field.name): TEAM
        for field in free_text_fields(apps.get_model("pdsa", "Cycle"))},
     "pdsa.CycleComment.body": TEAM,

@@ -20,6 +20,7 @@ from collaboratives.models import Collaborative, CollaborativeRole, Period, Stat
 from collaboratives.packages import FRAMEWORK, MEASURES, SOCIAL_EMOTIONAL_LEARNING
 from collaboratives.services import advisor_group_ensure
 from measures.packages import collaborative_copy_from
+from measures.pareto import seed_pareto
 from reports.demo.cycles import seed_cycles
 from reports.demo.evaluations import seed_evaluations
 from reports.demo.family import seed_family
@@ -140,6 +141,8 @@ class Command(BaseCommand):
         seed_measures(sel, sel_teams, today=timezone.localdate())
         seed_cycles(sel, sel_teams, today=timezone.localdate())
         seed_reports(sel, sel_teams, advisor, today=timezone.localdate())
+        # One tally of reasons for early pick-ups per team, over the last full month.
+        seed_pareto(sel_teams, end=timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
         seed_participation(sel, today=timezone.localdate())
         seed_evaluations(sel, today=timezone.localdate())
         family_teams = [self.team(family, index, program)
