@@ -12,10 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, ProtectedError, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.formats import date_format
@@ -23,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from collaboratives.emails import send_templated_email
 from collaboratives.models import (
     ChangeIdea,
     Collaborative,
@@ -194,15 +193,8 @@ def invitation_send(*, user: AbstractBaseUser, inviter: AbstractBaseUser | None,
         "needs_password": not user.has_usable_password(),
         "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
-    # One line whatever a name holds (a line break in a header makes send_mail fail); the
-    # subject template is not HTML-escaped, so "&" stays "&".
-    subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
-    send_mail(
-        subject=subject,
-        message=render_to_string("emails/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
-    )
+    # The subject template is not HTML-escaped, so "&" stays "&".
+    send_templated_email(template="emails/invitation", context=context, to=user.email)
     return True
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from collaboratives.emails import send_templated_email
 from pdsa.models import CycleComment
 from pdsa.selectors import comment_recipients
 
@@ -27,14 +26,7 @@ def send_comment_notification(*, comment_id: int) -> int:
         context = {"comment": comment, "cycle": comment.cycle, "person": person, "link": link,
                    "author": comment.author.get_full_name() or comment.author.get_username()
                    if comment.author else ""}
-        # One line, whatever the title holds: a line break in a header makes send_mail fail.
-        subject = " ".join(render_to_string("pdsa/emails/comment_subject.txt", context).split())
-        send_mail(
-            subject=subject,
-            message=render_to_string("pdsa/emails/comment.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[person.email],
-        )
+        send_templated_email(template="pdsa/emails/comment", context=context, to=person.email)
         sent += 1
     comment.notified_at = timezone.now()
     comment.save(update_fields=["notified_at"])  # a save, so the history has it

@@ -15,11 +15,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.template.loader import render_to_string
 
+from collaboratives.emails import send_templated_email
 from collaboratives.models import Collaborative, CollaborativeRole, EmailClaim
 from measures.months import add_months, month_start
 from pdsa.models import Cycle, CycleComment
@@ -314,11 +313,8 @@ def _claim(kind: str, key: str, person: AbstractBaseUser) -> EmailClaim | None:
 
 def _deliver(claims: list[EmailClaim], template: str, person: AbstractBaseUser, context: dict) -> None:
     context = {**context, "person": person, "site_url": settings.SITE_URL}
-    # One line, whatever the names hold: a line break in a header makes send_mail fail.
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     try:
-        send_mail(subject=subject, message=render_to_string(f"{template}.txt", context),
-                  from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[person.email])
+        send_templated_email(template=template, context=context, to=person.email)
     except OSError:
         for claim in claims:
             claim.delete()  # not sent: the retry may send it

@@ -10,11 +10,10 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from collaboratives.emails import send_templated_email
 from collaboratives.models import Collaborative
 from measures.months import add_months, month_start
 from reports import notifications, selectors, services
@@ -72,10 +71,8 @@ def send_report_email(*, report_id: int, event: str) -> int:
         except IntegrityError:
             continue  # this person already has it
         context = {"report": report, "person": person, "event": event, "link": link}
-        subject = " ".join(render_to_string("reports/emails/report_subject.txt", context).split())
         try:
-            send_mail(subject=subject, message=render_to_string("reports/emails/report.txt", context),
-                      from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[person.email])
+            send_templated_email(template="reports/emails/report", context=context, to=person.email)
         except OSError:
             notice.delete()  # not sent: the retry may send it
             raise

@@ -281,7 +281,7 @@ def test_it_emails_the_advisor_and_coaches_when_a_report_is_submitted(world, mai
 def test_it_gives_a_failed_send_back_to_the_retry(world):
     with_emails(world)
     report = build(world)
-    with mock.patch.object(tasks, "send_mail", side_effect=OSError("mail server down")), \
+    with mock.patch("collaboratives.emails.send_mail", side_effect=OSError("mail server down")), \
             pytest.raises(OSError, match="mail server down"):
         tasks.send_report_email.run(report_id=report.pk, event="ready")
     assert not ReportNotice.objects.filter(report=report).exists()
