@@ -4,6 +4,7 @@
 #   make test            lint + checks + pytest against throwaway PostgreSQL/Redis
 #                        (extra pytest args: make test ARGS="-k foo -x")
 #   make lint            ruff check .
+#   make messages        refresh and compile the Spanish catalog (locale/es)
 #   make up              the real stack on loopback: PostgreSQL, Redis, Celery, gunicorn
 #   make clean-services  stop the PostgreSQL/Redis that `make up` started
 #   make backup          pg_dump of DATABASE_URL to var/backups/bsc-YYYYmmdd-HHMMSS.dump
@@ -28,7 +29,7 @@ ARGS   ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv install run test lint up clean-services lock bench load backup restore
+.PHONY: help venv install run test lint up clean-services lock bench load backup restore messages
 
 help:
 	@sed -n 's/^#   make /  make /p' $(MAKEFILE_LIST)
@@ -72,6 +73,10 @@ test:
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# Refresh the Spanish catalog from the code and compile it (README: "Spanish").
+messages: install
+	bash scripts/messages.sh
 
 up: install
 	bash scripts/up.sh

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's saved language over the browser's (collaboratives.language).
+    "collaboratives.language.UserLanguageMiddleware",
     # Marks a session verified once its second factor is given; the next one keeps a
     # session that has given only the password (or must set a factor up) on those pages.
     "django_otp.middleware.OTPMiddleware",
@@ -365,6 +367,37 @@ STORAGES = {
 }
 # Without collectstatic (the demo, the tests) WhiteNoise serves straight from the app folders.
 WHITENOISE_USE_FINDERS = DEBUG or not _manifest
+
+# --- Photos and files on PDSA cycles (pdsa.attachments) --------------------------------
+# Private: no URL serves this storage; pdsa:attachment streams each file after the access
+# check. On disk under the var directory (never under static), or, with BSC_S3_BUCKET, in a
+# private S3-compatible bucket (django-storages; boto3 is imported only when it is used).
+BSC_ATTACHMENT_MAX_BYTES = env_int("BSC_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+BSC_ATTACHMENTS_PER_CYCLE = env_int("BSC_ATTACHMENTS_PER_CYCLE", 10, minimum=1)
+BSC_S3_BUCKET = env_str("BSC_S3_BUCKET")
+if BSC_S3_BUCKET:
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BSC_S3_BUCKET,
+            "endpoint_url": env_str("BSC_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("BSC_S3_REGION") or None,
+            # Unset: boto3 finds credentials itself (AWS_* variables, an instance role).
+            "access_key": env_str("BSC_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("BSC_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": env_str("BSC_S3_PREFIX", "attachments"),
+        },
+    }
+else:
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(env_str("BSC_ATTACHMENT_DIR", str(VAR_DIR / "media")))),
+                    "base_url": None, "file_permissions_mode": 0o640,
+                    "directory_permissions_mode": 0o750},
+    }
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

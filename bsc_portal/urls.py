@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from bsc_portal.schema import api_not_found
 from collaboratives.forms import PasswordResetByEmailForm, SignInForm
+from collaboratives.language import language_set
 from collaboratives.profile_views import profile, profile_token_create, profile_token_revoke
 from collaboratives.views import InvitationAcceptView
 from measures.api import MeasureValueViewSet, MeasureViewSet
@@ -44,11 +45,15 @@ urlpatterns = [
     path("accounts/password_reset/", PasswordResetView.as_view(form_class=PasswordResetByEmailForm),
          name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The language switch: Django's set_language, saved on the person's profile when signed in.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("collaboratives/", include("teams.urls_collaboratives")),
     path("", include("teams.urls")),
     path("teams/", include("teams.urls_invitations")),
     path("", include("measures.urls")),
     path("", include("measures.urls_pareto")),
+    path("", include("measures.urls_phases")),
+    path("", include("measures.urls_events")),
     path("", include("pdsa.urls")),
     path("", include("reports.urls")),
     path("", include("reports.urls_activity")),

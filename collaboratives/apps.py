@@ -11,6 +11,7 @@ class CollaborativesConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_in
 
+        from collaboratives.language import language_at_sign_in
         from collaboratives.services import advisor_group_ensure
         from collaboratives.signals import account_changes_applied, account_changes_noted
         from collaboratives.two_factor import two_factor_note_sign_in
@@ -30,3 +31,5 @@ class CollaborativesConfig(AppConfig):
         # owes; connected here so a session made before the first request has its note.
         user_logged_in.connect(two_factor_note_sign_in,
                                dispatch_uid="collaboratives.two_factor_sign_in")
+        # The saved language into the session (or the sign-in page's choice saved).
+        user_logged_in.connect(language_at_sign_in, dispatch_uid="collaboratives.language_at_sign_in")

@@ -65,13 +65,14 @@ class CollaborativeForm(forms.ModelForm):
         model = Collaborative
         fields = [
             "name", "topic", "state", "status", "start_date", "end_date", "aim_statement",
-            "aim_target_date", "data_due_day", "report_due_day",
+            "aim_statement_es", "aim_target_date", "data_due_day", "report_due_day",
         ]
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
             "aim_target_date": DateInput(),
             "aim_statement": forms.Textarea(attrs={"rows": 4}),
+            "aim_statement_es": forms.Textarea(attrs={"rows": 4}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -179,8 +180,9 @@ class _FrameworkItemForm(forms.ModelForm):
 class PrimaryDriverForm(_FrameworkItemForm):
     class Meta:
         model = PrimaryDriver
-        fields = ["title", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        fields = ["title", "description", "title_es", "description_es"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+                   "description_es": forms.Textarea(attrs={"rows": 2})}
 
 
 class _LinkedItemForm(_FrameworkItemForm):
@@ -213,8 +215,9 @@ class SecondaryDriverForm(_LinkedItemForm):
 
     class Meta:
         model = SecondaryDriver
-        fields = ["title", "description", "primary_drivers"]
+        fields = ["title", "description", "primary_drivers", "title_es", "description_es"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+                   "description_es": forms.Textarea(attrs={"rows": 2}),
                    "primary_drivers": forms.CheckboxSelectMultiple}
 
 
@@ -225,8 +228,9 @@ class ChangeIdeaForm(_LinkedItemForm):
 
     class Meta:
         model = ChangeIdea
-        fields = ["title", "description", "secondary_drivers"]
+        fields = ["title", "description", "secondary_drivers", "title_es", "description_es"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+                   "description_es": forms.Textarea(attrs={"rows": 2}),
                    "secondary_drivers": forms.CheckboxSelectMultiple}
 
 

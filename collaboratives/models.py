@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from collaboratives.bilingual import localized
 from collaboratives.validators import DATE_MAX, DATE_MIN, validate_date_in_window, validate_one_line
 
 
@@ -90,6 +91,10 @@ class Collaborative(models.Model):
         _("aim statement"), blank=True,
         help_text=_("What will improve, by how much, for whom and by when."),
     )
+    aim_statement_es = models.TextField(
+        _("aim statement in Spanish"), blank=True,
+        help_text=_("Optional. Shown to people who use the portal in Spanish."),
+    )
     aim_target_date = models.DateField(_("aim target date"), null=True, blank=True,
                                        validators=[validate_date_in_window])
     data_due_day = models.PositiveSmallIntegerField(
@@ -136,6 +141,11 @@ class Collaborative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("collaboratives:detail", args=[self.pk])
+
+    @property
+    def display_aim(self) -> str:
+        """The aim statement in the reader's language (the Spanish one when given)."""
+        return localized(self, "aim_statement")
 
 
 class Period(models.Model):
@@ -298,6 +308,11 @@ class FrameworkItem(models.Model):
 
     title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
     description = models.TextField(_("description"), blank=True)
+    # The advisor's own Spanish, shown when the reader uses the portal in Spanish.
+    title_es = models.CharField(_("title in Spanish"), max_length=200, blank=True,
+                                validators=[validate_one_line],
+                                help_text=_("Optional. Shown to people who use the portal in Spanish."))
+    description_es = models.TextField(_("description in Spanish"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -305,7 +320,16 @@ class FrameworkItem(models.Model):
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (the Spanish one when given)."""
+        return localized(self, "title")
+
+    @property
+    def display_description(self) -> str:
+        return localized(self, "description")
 
 
 class PrimaryDriver(FrameworkItem):
@@ -372,8 +396,10 @@ class ChangeIdea(FrameworkItem):
 
 
 class NotificationPreferences(models.Model):
-    """Which of the portal's scheduled emails one person wants. The row is made the first
-    time they save their profile; until then they get both, the defaults."""
+    """One person's preferences: which of the portal's scheduled emails they want, and the
+    language of their pages and emails. The row is made the first time they save their
+    profile or choose a language; until then they get both emails and their browser's
+    language."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="notification_preferences")
@@ -386,6 +412,9 @@ class NotificationPreferences(models.Model):
         help_text=_("For advisors and coaches, on Mondays: late data and reports, PDSA cycles "
                     "with no change for four weeks, new comments, and teams whose self-score "
                     "and your score are far apart. Nothing is sent in a quiet week."))
+    # Empty: follow the browser (or the choice made on the sign-in page).
+    language = models.CharField(_("language"), max_length=8, blank=True,
+                                choices=settings.LANGUAGES)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()

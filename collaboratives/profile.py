@@ -30,7 +30,7 @@ def notification_preferences_of(user: AbstractBaseUser) -> NotificationPreferenc
 
 @transaction.atomic
 def profile_update(*, user: AbstractBaseUser, first_name: str, last_name: str, email: str,
-                   due_reminders: bool, weekly_digest: bool) -> NotificationPreferences:
+                   due_reminders: bool, weekly_digest: bool, language: str = "") -> NotificationPreferences:
     """Save the person's name, email and email preferences (creating the preferences row
     the first time). An email already used by another account is refused: invitations find
     people by their email."""
@@ -47,6 +47,7 @@ def profile_update(*, user: AbstractBaseUser, first_name: str, last_name: str, e
     preferences = (NotificationPreferences.objects.select_for_update().filter(user=person).first()
                    or NotificationPreferences(user=person))
     preferences.due_reminders, preferences.weekly_digest = due_reminders, weekly_digest
+    preferences.language = language
     preferences.full_clean()
     preferences.save()
     return preferences

@@ -11,17 +11,20 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from collaboratives.forms import add_service_errors, posted
+from collaboratives.language import remember_in_session
 from collaboratives.models import ApiToken, NotificationPreferences
 from collaboratives.profile import notification_preferences_of, profile_update
 from collaboratives.tokens import (
@@ -45,6 +48,10 @@ class ProfileForm(forms.Form):
     weekly_digest = forms.BooleanField(
         label=gettext_lazy("Email me the weekly digest"),
         help_text=_PREFERENCE.get_field("weekly_digest").help_text, required=False)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the portal and your emails"), required=False,
+        choices=[("", gettext_lazy("My browser's language")), *settings.LANGUAGES],
+        widget=forms.RadioSelect)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -52,6 +59,7 @@ class ProfileForm(forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(gettext_lazy("About you"), "first_name", "last_name", "email"),
+            Fieldset(gettext_lazy("Language"), "language"),
             Fieldset(gettext_lazy("Emails"), "due_reminders", "weekly_digest"),
         )
 
@@ -77,6 +85,7 @@ def _profile_form(request: HttpRequest, *, bound: bool) -> ProfileForm:
     return ProfileForm(posted(request) if bound else None, initial={
         "first_name": user.first_name, "last_name": user.last_name, "email": user.email,
         "due_reminders": preferences.due_reminders, "weekly_digest": preferences.weekly_digest,
+        "language": preferences.language,
     })
 
 
@@ -104,8 +113,19 @@ def profile(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            # This session follows the new choice at once ("" goes back to the browser's).
+            language = form.cleaned_data["language"]
+            remember_in_session(request, language)
+            if language:
+                translation.activate(language)
             messages.success(request, _("Your profile is saved."))
-            return redirect("profile")
+            response = redirect("profile")
+            if language:
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
+                                    max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+            else:
+                response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+            return response
     return _profile_page(request, form=form)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count, F, IntegerField, Prefetch, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from collaboratives.bilingual import in_spanish
 from collaboratives.models import (
     ChangeIdea,
     Collaborative,
@@ -144,9 +145,12 @@ def driver_diagram(collaborative: Collaborative) -> DriverDiagram:
     titles: dict[tuple[int, int], str] = {}
     orders: dict[tuple[int, int], tuple[int, int]] = {}
     parents: dict[tuple[int, int], list[int]] = defaultdict(list)
+    spanish = in_spanish()
     for row in _framework_rows(collaborative):
         key = (row["kind"], row["pk"])
-        titles[key], orders[key] = row["title"], (row["order"], row["pk"])
+        # The reader's language (collaboratives.bilingual), from the same row.
+        title = row["title_es"] if spanish and row["title_es"] else row["title"]
+        titles[key], orders[key] = title, (row["order"], row["pk"])
         if row["parent"] is not None:
             parents[key].append(row["parent"])
 
@@ -163,7 +167,7 @@ def driver_diagram(collaborative: Collaborative) -> DriverDiagram:
     secondaries = column(_SECONDARY, {pk: i for i, pk in enumerate(primaries)})
     ideas = column(_CHANGE, {pk: i for i, pk in enumerate(secondaries)})
 
-    aim_text = collaborative.aim_statement.strip() or str(_("No aim written yet."))
+    aim_text = collaborative.display_aim.strip() or str(_("No aim written yet."))
     columns = [
         [("aim", None, aim_text)],
         [("primary", pk, titles[(_PRIMARY, pk)]) for pk in primaries],
@@ -207,7 +211,7 @@ def _framework_rows(collaborative: Collaborative) -> list[dict]:
 
     def rows(model: type, kind: int, parent: Any) -> QuerySet:
         return model.objects.filter(collaborative=collaborative).values(
-            "pk", "title", "order", kind=Value(kind, output_field=IntegerField()), parent=parent,
+            "pk", "title", "title_es", "order", kind=Value(kind, output_field=IntegerField()), parent=parent,
         ).order_by()
 
     return list(

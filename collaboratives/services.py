@@ -19,9 +19,10 @@ from django.utils.encoding import force_bytes
 from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from collaboratives.emails import send_templated_email
+from collaboratives.language import email_language
 from collaboratives.models import (
     ChangeIdea,
     Collaborative,
@@ -36,7 +37,7 @@ UserModel = get_user_model()
 
 COLLABORATIVE_FIELDS = (
     "name", "topic", "state", "start_date", "end_date", "status", "aim_statement",
-    "aim_target_date", "data_due_day", "report_due_day",
+    "aim_statement_es", "aim_target_date", "data_due_day", "report_due_day",
 )
 PERIOD_FIELDS = ("kind", "number", "start_date", "end_date", "hours", "location", "agenda", "notes")
 
@@ -194,7 +195,8 @@ def invitation_send(*, user: AbstractBaseUser, inviter: AbstractBaseUser | None,
         "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
     # The subject template is not HTML-escaped, so "&" stays "&".
-    send_templated_email(template="emails/invitation", context=context, to=user.email)
+    send_templated_email(template="emails/invitation", context=context, to=user.email,
+                         language=email_language(user))
     return True
 
 
@@ -243,7 +245,8 @@ FrameworkItem = PrimaryDriver | SecondaryDriver | ChangeIdea
 
 @transaction.atomic
 def primary_driver_create(
-    *, collaborative: Collaborative, title: str, description: str = ""
+    *, collaborative: Collaborative, title: str, description: str = "",
+    title_es: str = "", description_es: str = "",
 ) -> PrimaryDriver:
     # Lock the collaborative so two advisors adding at once cannot both be the fifth.
     Collaborative.objects.select_for_update().filter(pk=collaborative.pk).first()
@@ -254,6 +257,7 @@ def primary_driver_create(
             code="too_many_primary_drivers",
         )
     driver = PrimaryDriver(collaborative=collaborative, title=title, description=description,
+                           title_es=title_es, description_es=description_es,
                            order=_next_order(collaborative.primary_drivers))
     _validate_item(driver)
     driver.save()
@@ -262,9 +266,11 @@ def primary_driver_create(
 
 @transaction.atomic
 def primary_driver_update(
-    *, primary_driver: PrimaryDriver, title: str, description: str = ""
+    *, primary_driver: PrimaryDriver, title: str, description: str = "",
+    title_es: str = "", description_es: str = "",
 ) -> PrimaryDriver:
     primary_driver.title, primary_driver.description = title, description
+    primary_driver.title_es, primary_driver.description_es = title_es, description_es
     _validate_item(primary_driver)
     primary_driver.save()
     return primary_driver
@@ -289,9 +295,10 @@ def primary_driver_delete(*, primary_driver: PrimaryDriver) -> None:
 @transaction.atomic
 def secondary_driver_create(
     *, collaborative: Collaborative, title: str, primary_drivers: Iterable[PrimaryDriver],
-    description: str = "",
+    description: str = "", title_es: str = "", description_es: str = "",
 ) -> SecondaryDriver:
     driver = SecondaryDriver(collaborative=collaborative, title=title, description=description,
+                             title_es=title_es, description_es=description_es,
                              order=_next_order(collaborative.secondary_drivers))
     return _save_linked(driver, "primary_drivers", primary_drivers, _SECONDARY_NEEDS_PRIMARY)
 
@@ -299,10 +306,12 @@ def secondary_driver_create(
 @transaction.atomic
 def secondary_driver_update(
     *, secondary_driver: SecondaryDriver, title: str, description: str = "",
+    title_es: str = "", description_es: str = "",
     primary_drivers: Iterable[PrimaryDriver] | None = None,
 ) -> SecondaryDriver:
     """Change the text and, when given, the primary drivers it serves (None keeps them)."""
     secondary_driver.title, secondary_driver.description = title, description
+    secondary_driver.title_es, secondary_driver.description_es = title_es, description_es
     return _save_linked(secondary_driver, "primary_drivers", primary_drivers,
                         _SECONDARY_NEEDS_PRIMARY)
 
@@ -324,9 +333,10 @@ def secondary_driver_delete(*, secondary_driver: SecondaryDriver) -> None:
 @transaction.atomic
 def change_idea_create(
     *, collaborative: Collaborative, title: str, secondary_drivers: Iterable[SecondaryDriver],
-    description: str = "",
+    description: str = "", title_es: str = "", description_es: str = "",
 ) -> ChangeIdea:
     idea = ChangeIdea(collaborative=collaborative, title=title, description=description,
+                      title_es=title_es, description_es=description_es,
                       order=_next_order(collaborative.change_ideas))
     return _save_linked(idea, "secondary_drivers", secondary_drivers, _IDEA_NEEDS_SECONDARY)
 
@@ -334,10 +344,12 @@ def change_idea_create(
 @transaction.atomic
 def change_idea_update(
     *, change_idea: ChangeIdea, title: str, description: str = "",
+    title_es: str = "", description_es: str = "",
     secondary_drivers: Iterable[SecondaryDriver] | None = None,
 ) -> ChangeIdea:
     """Change the text and, when given, the secondary drivers it serves (None keeps them)."""
     change_idea.title, change_idea.description = title, description
+    change_idea.title_es, change_idea.description_es = title_es, description_es
     return _save_linked(change_idea, "secondary_drivers", secondary_drivers, _IDEA_NEEDS_SECONDARY)
 
 
@@ -350,7 +362,8 @@ def change_idea_delete(*, change_idea: ChangeIdea) -> None:
     except ProtectedError as exc:
         cycles = sorted(exc.protected_objects, key=str)
         raise ValidationError(
-            _("%(n)s PDSA cycle(s) test this change idea: %(titles)s") % {
+            ngettext("%(n)s PDSA cycle tests this change idea: %(titles)s",
+                     "%(n)s PDSA cycles test this change idea: %(titles)s", len(cycles)) % {
                 "n": len(cycles), "titles": _titles(cycles),
             },
             code="has_pdsa_cycles",

@@ -42,9 +42,11 @@ from django.utils.translation import gettext_lazy
 from measures import privacy, summaries
 from measures.models import Measure, MeasureValue
 from measures.months import add_months
+from measures.phase_selectors import chart_phase_starts
 from measures.series import (
     RATIO_CHARTS,
     MonthCounts,
+    PhaseStart,
     Series,
     build_series,
     month_axis,
@@ -66,6 +68,10 @@ _CACHE_SECONDS = 24 * 3600
 
 
 def aggregate_kind(measure: Measure) -> str:
+    # Events recorded with their dates reach this layer as monthly counts only (their dates
+    # stay with the team): counts add up across programs.
+    if measure.records_events:
+        return TOTAL
     # Days or opportunities between events (g and t charts) do not add up across programs either.
     if measure.unit == Measure.Unit.MEAN or measure.chart_kind in (
             Measure.ChartKind.XMR, Measure.ChartKind.G, Measure.ChartKind.T):
@@ -268,7 +274,7 @@ def compute_figures(measure: Measure, *, full: bool) -> Figures:
     strata_rows = _stratum_months(measure) if measure.is_stratified else []
     months = month_axis([month for _team, month in by_team] + [row[1] for row in strata_rows])
     threshold = min_teams()
-    line, cells = _collaborative_line(measure, months, by_team)
+    line, cells = _collaborative_line(measure, months, by_team, chart_phase_starts(measure, None))
     if not full:
         line = reanalysed(line, _reasons(cells, threshold), limits_shown=not _limits_reveal(measure))
     figures = Figures(
@@ -398,8 +404,8 @@ def _stratum_months(measure: Measure) -> list[tuple[int, datetime.date, float, f
 # --- Lines ---------------------------------------------------------------------------------
 
 def _collaborative_line(measure: Measure, months: list[datetime.date],
-                        by_team: dict[tuple[int, datetime.date], tuple[float, float | None]]
-                        ) -> tuple[Series, list[privacy.Cell]]:
+                        by_team: dict[tuple[int, datetime.date], tuple[float, float | None]],
+                        phases: list[PhaseStart] = ()) -> tuple[Series, list[privacy.Cell]]:
     """The collaborative's line and, month by month, the cell the privacy rules judge: the
     pooled counts and how many teams contributed, whatever the kind of aggregate."""
     pooled: dict[datetime.date, list] = {}
@@ -419,12 +425,14 @@ def _collaborative_line(measure: Measure, months: list[datetime.date],
     kind = aggregate_kind(measure)
     if kind == MEDIAN:
         medians = {month: statistics.median(values) for month, values in team_values.items()}
-        return build_series(measure, _("Median of the teams"), months, {}, values=medians), cells
+        return build_series(measure, _("Median of the teams"), months, {}, values=medians,
+                            phases=phases), cells
     if kind == POOLED:
         # The one place a pooled line may be drawn as another chart than the measure's.
         chart_kind = pooled_chart_kind(measure, [d for _n, d, _t in pooled.values()])
-        return build_series(measure, _("All teams (pooled)"), months, counts, chart_kind=chart_kind), cells
-    return build_series(measure, _("All teams (total)"), months, counts), cells
+        return build_series(measure, _("All teams (pooled)"), months, counts, chart_kind=chart_kind,
+                            phases=phases), cells
+    return build_series(measure, _("All teams (total)"), months, counts, phases=phases), cells
 
 
 def _team_lines(measure: Measure, months: list[datetime.date],

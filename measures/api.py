@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 from measures import aggregates, selectors, services
 from measures.models import Measure, MeasureValue, Stratum
 from measures.months import FIRST_MONTH, LAST_MONTH, MonthOutOfRange, parse_month
+from measures.phase_selectors import chart_phase_starts
 from measures.serializers import (
     BulkResultSerializer,
     BulkSerializer,
@@ -210,6 +211,7 @@ def _chart(measure: Measure, series: Series) -> dict:
         "upper": upper,
         "lower": lower,
         "signals": sorted(series.signal_indices),
+        **_phases(series),
         "analysis": {
             # The centre line the points were judged against, in the measure's unit (a control
             # chart's centre where the measure has one, else the median).
@@ -233,6 +235,24 @@ def _chart(measure: Measure, series: Series) -> dict:
     }
 
 
+def _phases(series: Series) -> dict:
+    """Each phase of the line (the first has no reason) with its centre line, and each point's
+    phase; ``analysis`` then describes the current (last) phase."""
+    months = series.months
+    phases = [{
+        "index": segment.number - 1,
+        "start": months[segment.first].strftime("%Y-%m") if months else None,
+        "end": months[segment.last].strftime("%Y-%m") if months else None,
+        "reason": segment.start.reason if segment.start else None,
+        "change_idea": (segment.start.change_idea or None) if segment.start else None,
+        "center": segment.center,
+    } for segment in series.segments()]
+    starts = [phase["start"] for phase in phases]
+    return {"phases": phases,
+            "phase": [{"index": (index := series.phase_of(i)), "start": starts[index]}
+                      for i in range(len(months))]}
+
+
 def _counts(series: Series) -> dict:
     return {
         "numerators": [point.numerator for point in series.points],
@@ -242,7 +262,7 @@ def _counts(series: Series) -> dict:
 
 def _team_chart(measure: Measure, team: Team) -> dict:
     values = list(MeasureValue.objects.filter(team=team, measure=measure).order_by("month"))
-    series = team_series(measure, values, team.name)
+    series = team_series(measure, values, team.name, phases=chart_phase_starts(measure, team))
     data = _chart(measure, series)
     data["team"] = team.pk
     data["series"][0].update(_counts(series),
@@ -454,13 +474,13 @@ def _resolve(measures: dict[int, Measure], measure_id: int, stratum_id: int | No
         if measure.is_stratified:
             return measure, None, {"stratum": [
                 _("%(measure)s is stratified: give the id of one of its groups (%(groups)s).")
-                % {"measure": measure.name,
+                % {"measure": measure.display_name,
                    "groups": ", ".join(f"{s.pk} {s.label}" for s in strata)}]}
         return measure, None, {}
     if not measure.is_stratified:
         return measure, None, {"stratum": [
             _("%(measure)s is not split by group; leave the stratum null.")
-            % {"measure": measure.name}]}
+            % {"measure": measure.display_name}]}
     stratum = next((s for s in strata if s.pk == stratum_id), None)
     if stratum is None:
         return measure, None, {"stratum": [_does_not_exist(stratum_id)]}

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from collaboratives.models import Collaborative, Period
-from measures import aggregates, charts, csvio, privacy, selectors, series, summaries
+from measures import aggregates, charts, csvio, phase_selectors, privacy, selectors, series, summaries
 from measures.formatting import format_value
 from measures.models import Measure, MeasureValue
 from teams import access
@@ -42,10 +42,11 @@ def team_chart_context(
     for value in selectors.team_values(team).order_by("month"):
         values_by_measure[value.measure_id].append(value)
     sessions = session_markers(team.collaborative)
+    phases = phase_selectors.team_phase_starts(team)
     panels = []
     for measure in measures:
         values = values_by_measure[measure.pk]
-        line = series.team_series(measure, values, team.name)
+        line = series.team_series(measure, values, team.name, phases=phases.get(measure.pk, ()))
         annotations = [*sessions, *extra.get(measure.pk, [])]
         panel = {"measure": measure, "series": line, "summary": summaries.summary(line),
                  "figure_id": f"chart-{measure.pk}",
@@ -87,7 +88,7 @@ def strata_context(measure: Measure, lines: list[series.Series],
         "strata_summary": summaries.strata_summary(measure, lines), "min_teams": min_teams,
         # Titles go in the page as headings: a phone would cut them inside the plot.
         "strata_title": _("%(measure)s by %(dimension)s") % {
-            "measure": measure.name, "dimension": measure.stratification},
+            "measure": measure.display_name, "dimension": measure.stratification},
         "strata_figure": charts.strata_chart(lines),
         "suppressed_note": any(line.hidden for line in lines),
     }

@@ -19,6 +19,8 @@ from measures.models import Measure
 from measures.series import Series
 
 BLUE, ORANGE, GREEN, GREY, PURPLE = "#1f5f8b", "#b45309", "#15803d", "#6b7280", "#7e22ce"
+INK = "#374151"  # phase boundaries: dark enough for text on white (WCAG AA)
+PHASE_LABEL_LENGTH = 28  # characters of a phase's reason written on the chart; all of it on hover
 PALETTE = ["#1f5f8b", "#b45309", "#15803d", "#7e22ce", "#be123c", "#0f766e", "#4d7c0f", "#9d174d"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"]
 
@@ -108,10 +110,39 @@ def run_chart(series: Series, *, title: str = "", annotations: list[Annotation] 
         annotations = [a for a in annotations
                        if first <= a.month and (a.month.year, a.month.month) <= (last.year, last.month)]
     _add_markers(layout, data, annotations, values)
+    _add_phase_marks(layout, series, x)
     return {"data": data, "layout": layout}
 
 
+def phase_label(reason: str) -> str:
+    """A phase's reason cut to fit on the chart (the whole reason is in the hover and table)."""
+    reason = " ".join(reason.split())
+    return reason if len(reason) <= PHASE_LABEL_LENGTH else reason[:PHASE_LABEL_LENGTH - 1].rstrip() + "…"
+
+
+def _add_phase_marks(layout: dict, series: Series, x: list[str]) -> None:
+    """A dotted vertical line where each new phase starts, labelled with its reason: plain
+    layout shapes and annotations, so the SVG renderer draws them too."""
+    for segment in series.segments():
+        if segment.start is None:
+            continue
+        where = x[segment.first]
+        layout["shapes"].append({
+            "type": "line", "xref": "x", "yref": "paper", "x0": where, "x1": where, "y0": 0, "y1": 1,
+            "line": {"color": INK, "width": 1.5, "dash": "dot"}})
+        full = _("Phase %(number)s from %(month)s: %(reason)s") % {
+            "number": segment.number, "month": f"{series.months[segment.first]:%b %Y}",
+            "reason": segment.start.reason}
+        layout["annotations"].append({
+            "x": where, "xref": "x", "y": 1, "yref": "paper", "xanchor": "left", "yanchor": "bottom",
+            "text": escape(phase_label(segment.start.reason)), "hovertext": escape(full),
+            "showarrow": False, "font": {"size": 11, "color": INK}})
+        layout["margin"]["t"] = max(layout["margin"]["t"], 36)
+
+
 def _centre_traces(series: Series, x: list[str]) -> list[dict]:
+    if len(series.segments()) > 1:
+        return _phase_centre_traces(series, x)
     centre = series.center
     if centre is None or not x:
         return []
@@ -133,6 +164,32 @@ def _centre_traces(series: Series, x: list[str]) -> list[dict]:
     ]
 
 
+def _phase_centre_traces(series: Series, x: list[str]) -> list[dict]:
+    """A centre line per phase, each over its own months only (qicharts2 draws parts apart);
+    a frozen baseline inside the first phase is drawn solid, its extension dashed."""
+    name = _("Median") if series.center_is_median else _("Centre line")
+    traces = []
+    for segment in series.segments():
+        if segment.center is None:
+            continue
+        label = _("%(name)s, phase %(number)s") % {"name": name, "number": segment.number}
+        pieces = [(segment.first, segment.last, {})]
+        if segment.baseline_end is not None:
+            pieces = [(segment.first, segment.baseline_end, {}),
+                      (segment.baseline_end, segment.last, {"dash": "dash"})]
+        for first, last, dash in pieces:
+            traces.append({
+                "type": "scatter", "mode": "lines", "name": label, "x": [x[first], x[last]],
+                "y": [segment.center, segment.center], "hoverinfo": "name+y",
+                "line": {"color": GREY, "width": 2, **dash}, "legendgroup": "centre",
+                "showlegend": not traces})
+    if traces:
+        traces[0]["name"] = name  # the legend names the kind of line once
+        traces[0]["hovertemplate"] = _("%(name)s, phase %(number)s") % {
+            "name": name, "number": 1} + ": %{y:.1f}<extra></extra>"
+    return traces
+
+
 def _limit_traces(series: Series, x: list[str]) -> list[dict]:
     upper, lower = series.limits()
     if not upper:
@@ -141,14 +198,22 @@ def _limit_traces(series: Series, x: list[str]) -> list[dict]:
     # Laney's limits are named in the legend: they are wider than a p or u chart's would be.
     name = {Measure.ChartKind.PP: _("Laney p′ limits"),
             Measure.ChartKind.UP: _("Laney u′ limits")}.get(series.kind, _("Control limits"))
-    return [
-        {"type": "scatter", "mode": "lines", "name": name, "x": x, "y": upper,
-         "hoverinfo": "name+y", "line": style, "connectgaps": False, "legendgroup": "limits",
-         "hovertemplate": _("Upper limit") + ": %{y:.1f}<extra></extra>"},
-        {"type": "scatter", "mode": "lines", "name": name, "x": x, "y": lower,
-         "hoverinfo": "name+y", "line": style, "connectgaps": False, "showlegend": False,
-         "legendgroup": "limits", "hovertemplate": _("Lower limit") + ": %{y:.1f}<extra></extra>"},
-    ]
+    traces = []
+    # One pair of lines per phase, so the limits step at a phase start instead of joining.
+    for segment in series.segments():
+        part = slice(segment.first, segment.last + 1)
+        traces += [
+            {"type": "scatter", "mode": "lines", "name": name, "x": x[part], "y": upper[part],
+             "hoverinfo": "name+y", "line": style, "connectgaps": False, "legendgroup": "limits",
+             "showlegend": not traces,
+             "hovertemplate": _("Upper limit") + ": %{y:.1f}<extra></extra>"},
+            {"type": "scatter", "mode": "lines", "name": name, "x": x[part], "y": lower[part],
+             "hoverinfo": "name+y", "line": style, "connectgaps": False, "showlegend": False,
+             "legendgroup": "limits", "hovertemplate": _("Lower limit") + ": %{y:.1f}<extra></extra>"},
+        ]
+    if len(traces) == 2:
+        del traces[0]["showlegend"]  # one phase: the figure exactly as before phases existed
+    return traces
 
 
 def _add_markers(layout: dict, data: list[dict], annotations: list[Annotation],
@@ -225,14 +290,16 @@ def funnel_chart(funnel: object, measure: Measure) -> dict:
     the outer funnel are marked by shape as well as colour."""
     sizes = [row[0] for row in funnel.limits]
     limit = {"type": "scatter", "mode": "lines", "x": sizes, "hoverinfo": "skip", "showlegend": False}
+    outer, inner = (_("%(percent)s limits") % {"percent": "99.8%"},
+                    _("%(percent)s limits") % {"percent": "95%"})
     data = [
-        {**limit, "y": [row[4] for row in funnel.limits], "name": _("99.8% limits"), "showlegend": True,
+        {**limit, "y": [row[4] for row in funnel.limits], "name": outer, "showlegend": True,
          "line": {"color": GREY, "width": 1.5}},
-        {**limit, "y": [row[1] for row in funnel.limits], "name": _("99.8% limits"),
+        {**limit, "y": [row[1] for row in funnel.limits], "name": outer,
          "line": {"color": GREY, "width": 1.5}},
-        {**limit, "y": [row[3] for row in funnel.limits], "name": _("95% limits"), "showlegend": True,
+        {**limit, "y": [row[3] for row in funnel.limits], "name": inner, "showlegend": True,
          "line": {"color": GREY, "width": 1, "dash": "dash"}},
-        {**limit, "y": [row[2] for row in funnel.limits], "name": _("95% limits"),
+        {**limit, "y": [row[2] for row in funnel.limits], "name": inner,
          "line": {"color": GREY, "width": 1, "dash": "dash"}},
         {**limit, "y": [funnel.centre] * len(sizes), "name": escape(_("Pooled")), "showlegend": True,
          "line": {"color": BLUE, "width": 1.5}},

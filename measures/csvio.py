@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from collaboratives.csvfiles import ImportRejected, Problem, csv_text, read_rows
 from collaboratives.csvfiles import safe_cell as safe_cell  # re-exported: measures' CSV API
@@ -107,9 +108,13 @@ def _read(data: bytes, measures: list[Measure], today: datetime.date | None,
         return {}, problems  # not a CSV file we can read at all
     missing = [column for column in COLUMNS[:5] if column not in header]
     if missing:
-        return {}, [Problem(1, ", ".join(missing), _("Missing column(s); the first line must be: %(cols)s.")
-                            % {"cols": ",".join(COLUMNS)})]
+        return {}, [Problem(1, ", ".join(missing), ngettext(
+            "A column is missing; the first line must be: %(cols)s.",
+            "Some columns are missing; the first line must be: %(cols)s.", len(missing))
+            % {"cols": ",".join(COLUMNS)})]
     by_name = {measure.name.casefold(): measure for measure in measures}
+    # A file may name a measure in Spanish (a team working in Spanish); English wins a clash.
+    by_name = {measure.name_es.casefold(): measure for measure in measures if measure.name_es} | by_name
     entries: dict[datetime.date, list[Entry]] = defaultdict(list)
     seen: dict[tuple, int] = {}
     for line, cells in rows:
@@ -166,11 +171,12 @@ def _parse_row(line: int, row: dict, by_name: dict[str, Measure], problems: list
             stratum = strata.get(label.casefold())
             if stratum is None:
                 problems.append(Problem(line, "group", _("%(measure)s needs a group, one of: %(groups)s.")
-                                        % {"measure": measure.name,
+                                        % {"measure": measure.display_name,
                                            "groups": ", ".join(s.label for s in measure.strata.all())}))
         elif label:
-            problems.append(Problem(line, "group", _("%(measure)s is not split by group; leave it empty.")
-                                    % {"measure": measure.name}))
+            problems.append(Problem(line, "group",
+                                    _("%(measure)s is not split by group; leave the group empty.")
+                                    % {"measure": measure.display_name}))
     if len(problems) > before:
         return None
     return month, Entry(measure, stratum, numbers["numerator"], numbers["denominator"],

@@ -37,9 +37,12 @@ class MeasureForm(forms.ModelForm):
             "name", "type", "operational_definition", "numerator_definition",
             "denominator_definition", "numerator_label", "denominator_label",
             "unit", "rate_per", "direction", "goal", "chart_kind",
-            "baseline_length", "stratification", "strata", "reference", "order",
+            "baseline_length", "stratification", "records_events", "strata", "reference", "order",
+            "name_es", "operational_definition_es", "numerator_definition_es",
+            "denominator_definition_es", "numerator_label_es", "denominator_label_es",
         ]
-        widgets = {"operational_definition": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"operational_definition": forms.Textarea(attrs={"rows": 3}),
+                   "operational_definition_es": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -79,6 +82,12 @@ def _check_chart_fits_data(cleaned: dict) -> None:
     """The new chart kinds with the unit and denominator they need (the service checks p and u)."""
     kind, unit = cleaned.get("chart_kind"), cleaned.get("unit")
     denominator = cleaned.get("denominator_definition")
+    if cleaned.get("records_events") and (denominator or cleaned.get("stratification")
+                                          or unit not in (None, "", Measure.Unit.COUNT)):
+        # An event is one dated line: it adds up to a plain count a month, nothing else.
+        raise ValidationError({"records_events": ValidationError(
+            _("Teams can record events with their dates only for a count: unit “Count”, no "
+              "denominator and no groups."), code="events_need_plain_count")})
     chart = Measure.ChartKind(kind).label if kind in Measure.ChartKind.values else ""
     if kind in _COUNT_CHARTS:
         if unit and unit != Measure.Unit.COUNT:
@@ -156,7 +165,7 @@ class MonthEntryForm(forms.Form):
         self.places: dict[str, str] = {}
         for index, row in enumerate(rows):
             measure, current = row.measure, row.current
-            label = measure.name + (f" — {row.stratum.label}" if row.stratum else "")
+            label = measure.display_name + (f" — {row.stratum.label}" if row.stratum else "")
             for column in ("numerator", "denominator", "note"):
                 self.places[f"{row.key}_{column}"] = label
             self.fields[f"{row.key}_numerator"] = _number_field(
@@ -172,7 +181,7 @@ class MonthEntryForm(forms.Form):
             last_of_groups = row.stratum is not None and (
                 index + 1 == len(rows) or rows[index + 1].measure.pk != measure.pk)
             if last_of_groups:  # the total row follows its groups, in the page's order
-                label = _("%(measure)s — total") % {"measure": measure.name}
+                label = _("%(measure)s — total") % {"measure": measure.display_name}
                 for column in ("numerator", "denominator"):
                     self.places[f"m{measure.pk}_total_{column}"] = label
                 self.fields[f"m{measure.pk}_total_numerator"] = _number_field(

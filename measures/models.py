@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from collaboratives.bilingual import localized
 from collaboratives.models import Collaborative
 from collaboratives.validators import validate_date_in_window, validate_one_line
 from teams.models import Team
@@ -91,7 +92,26 @@ class Measure(models.Model):
         _("stratified by"), max_length=120, blank=True,
         help_text=_("A dimension such as child's race/ethnicity or home language; empty if none."),
     )
+    # The team records each event with its date (measures.events); the monthly counts are
+    # derived from the events, so every figure above the team still sees counts only.
+    records_events = models.BooleanField(
+        _("teams record each event with its date"), default=False,
+        help_text=_("For rare events such as expulsions: teams enter each event on the day it "
+                    "happens, and the portal counts them month by month. A count, with no "
+                    "denominator and no groups."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The advisor's own Spanish (collaboratives.bilingual): shown to readers who use the
+    # portal in Spanish when filled in, the English otherwise.
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True,
+                               help_text=_("Optional. Shown to people who use the portal in Spanish."))
+    operational_definition_es = models.TextField(_("operational definition in Spanish"), blank=True)
+    numerator_definition_es = models.CharField(_("numerator in Spanish"), max_length=300, blank=True)
+    denominator_definition_es = models.CharField(_("denominator in Spanish"), max_length=300,
+                                                 blank=True)
+    numerator_label_es = models.CharField(_("numerator name in Spanish"), max_length=80, blank=True)
+    denominator_label_es = models.CharField(_("denominator name in Spanish"), max_length=80,
+                                            blank=True)
 
     history = HistoricalRecords()
 
@@ -116,10 +136,27 @@ class Measure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self) -> str:
         return reverse("measures:detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (the Spanish one when given)."""
+        return localized(self, "name")
+
+    @property
+    def display_definition(self) -> str:
+        return localized(self, "operational_definition")
+
+    @property
+    def display_numerator_definition(self) -> str:
+        return localized(self, "numerator_definition")
+
+    @property
+    def display_denominator_definition(self) -> str:
+        return localized(self, "denominator_definition")
 
     @property
     def has_denominator(self) -> bool:
@@ -132,13 +169,14 @@ class Measure(models.Model):
     @property
     def numerator_name(self) -> str:
         """The numerator field's label: the measure's own words, else a plain default."""
-        if self.numerator_label:
-            return self.numerator_label
+        label = localized(self, "numerator_label")
+        if label:
+            return label
         return str(_("Numerator") if self.has_denominator else _("Count"))
 
     @property
     def denominator_name(self) -> str:
-        return self.denominator_label or str(_("Denominator"))
+        return localized(self, "denominator_label") or str(_("Denominator"))
 
     def value_of(self, numerator: Decimal | float, denominator: Decimal | float | None) -> float | None:
         """The plotted value of one month: a percent, a rate per N, a count or a mean."""
@@ -295,3 +333,75 @@ class ParetoCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.count}"
+
+
+class MeasureEvent(models.Model):
+    """One rare event (an expulsion on 3 March) a team recorded for a measure that
+    ``records_events``. Team-private: dates could identify a child, so only the monthly
+    counts derived from them (``measures.events``) reach any figure about more than one team."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="events")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="measure_events")
+    date = models.DateField(_("date"), validators=[validate_date_in_window])
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=[validate_one_line],
+                            help_text=_("Optional, seen by your team and its coaches only. "
+                                        "No names."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["team", "measure", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.team} — {self.measure} — {self.date:%Y-%m-%d}"
+
+
+class MeasurePhase(models.Model):
+    """A new phase of a measure's chart from ``start_month`` on, after a change was adopted:
+    its own centre line, limits and signal rules (qicharts2's ``part``, Making Data Count's
+    rebase). ``team`` null: a phase of the collaborative's pooled chart, set by its leaders."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="phases")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="measure_phases")
+    start_month = models.DateField(_("first month of the phase"),
+                                   help_text=_("The first day of the month."))
+    reason = models.CharField(_("reason"), max_length=200, validators=[validate_one_line],
+                              help_text=_("For example: Adopted: greeting song at drop-off."))
+    change_idea = models.ForeignKey("collaboratives.ChangeIdea", on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="measure_phases",
+                                    verbose_name=_("adopted change idea"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "team", "start_month"]
+        verbose_name = _("chart phase")
+        verbose_name_plural = _("chart phases")
+        constraints = [
+            # Two partial constraints, because NULL teams are distinct in a plain one.
+            models.UniqueConstraint(
+                fields=["measure", "team", "start_month"], condition=Q(team__isnull=False),
+                name="measure_phase_one_per_month",
+                violation_error_message=_("A phase already starts in this month."),
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "start_month"], condition=Q(team__isnull=True),
+                name="measure_phase_one_per_month_pooled",
+                violation_error_message=_("A phase already starts in this month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_month__day=1), name="measure_phase_month_first_day",
+                violation_error_message=_("A month is stored as its first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} — {self.start_month:%Y-%m}: {self.reason}"

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history
 
+from collaboratives.bilingual import localized
 from collaboratives.models import ChangeIdea, Collaborative, Period, PrimaryDriver, SecondaryDriver
 from collaboratives.packages import (
     AIM,
@@ -137,7 +138,8 @@ def package_from_collaborative(source: Collaborative) -> ChangePackage:
         target_offset = (source.aim_target_date - source.start_date).days
     return ChangePackage(
         key=f"collaborative:{source.pk}", name=source.name,
-        aim_statement=source.aim_statement, aim_target_offset_days=target_offset,
+        aim_statement=source.aim_statement, aim_statement_es=source.aim_statement_es,
+        aim_target_offset_days=target_offset,
         primary_drivers=tuple(_fields(item) for item in primaries),
         secondary_drivers=tuple(
             {**_fields(item), "primary_drivers": [parent.title for parent in item.primary_drivers.all()]}
@@ -170,7 +172,7 @@ def package_preview(*, target: Collaborative, package: ChangePackage) -> list[Pa
     primaries, secondaries, ideas = (len(package.primary_drivers), len(package.secondary_drivers),
                                      len(package.change_ideas))
     contents = {
-        AIM: package.aim_statement or _("No aim written."),
+        AIM: localized(package, "aim_statement") or _("No aim written."),
         FRAMEWORK: (_framework_words(primaries, secondaries, ideas) if primaries or ideas
                     else _("No driver diagram.")),
         MEASURES: _measure_words(package),
@@ -321,13 +323,14 @@ def _bulk(objects: list[models.Model], model: type[models.Model], history: dict)
 
 
 def _copy_aim(target: Collaborative, package: ChangePackage, history: dict) -> None:
-    target.aim_statement = package.aim_statement
+    target.aim_statement, target.aim_statement_es = package.aim_statement, package.aim_statement_es
     target.aim_target_date = target.end_date
     if package.aim_target_offset_days is not None:
         target.aim_target_date = min(
             target.end_date,
             target.start_date + datetime.timedelta(days=package.aim_target_offset_days))
-    _mark(target, history).save(update_fields=["aim_statement", "aim_target_date", "updated_at"])
+    _mark(target, history).save(
+        update_fields=["aim_statement", "aim_statement_es", "aim_target_date", "updated_at"])
 
 
 def _copy_framework(target: Collaborative, package: ChangePackage, history: dict) -> dict:

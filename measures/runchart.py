@@ -14,10 +14,11 @@ References:
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 SHIFT_LENGTH = 6  # IHI: six or more consecutive points on one side of the median
 TREND_LENGTH = 5  # IHI: five or more consecutive points all going up or all going down
@@ -32,6 +33,11 @@ class RunChartAnalysis:
     ``median`` is the centre line the points were judged against (the chart's centre line when
     built by :func:`analyze_around`). The four Anhøj numbers are ``None`` when no point is useful.
     ``shifts`` and ``trends`` hold ``(first, last)`` indices into the original series.
+
+    A series in parts (phases, qicharts2's ``part``) is analysed part by part: ``phases`` holds
+    each part's own analysis, its spans already in whole-series indices; the other fields are
+    those of the last part (the current phase), except ``shifts`` and ``trends``, which list
+    every part's. No run or trend crosses a part boundary.
     """
 
     median: float | None
@@ -44,6 +50,7 @@ class RunChartAnalysis:
     runs_signal: bool
     shifts: list[Span]
     trends: list[Span]
+    phases: tuple[RunChartAnalysis, ...] = ()
 
 
 def is_missing(value: float | None) -> bool:
@@ -100,17 +107,55 @@ def min_crossings(n_useful: int) -> int:
     return trials  # unreachable: the full sum is 2**trials
 
 
+def part_bounds(length: int, parts: Iterable[int] = ()) -> list[Span]:
+    """``(start, stop)`` of each part of a series of ``length`` points, as qicharts2's
+    ``makeparts``: ``parts`` are the 0-based indices where a new part starts; 0, duplicates and
+    indices past the end change nothing. One part (possibly empty) without parts."""
+    starts = sorted({0, *(index for index in parts if 0 <= index < length)})
+    return list(itertools.pairwise([*starts, max(length, 0)])) or [(0, 0)]
+
+
+def check_parts(parts: Iterable[int]) -> list[int]:
+    parts = list(parts)
+    for index in parts:
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise ValueError(f"part starts must be whole numbers from 0, not {index!r}")
+    return parts
+
+
 def analyze_run_chart(
-    values: Sequence[float | None], *, baseline: int | None = None
+    values: Sequence[float | None], *, baseline: int | None = None, parts: Iterable[int] = ()
 ) -> RunChartAnalysis:
     """Apply the Anhøj rules (as in qicharts2) and the IHI shift/trend rules around the median.
 
     The median is that of the first ``baseline`` non-missing points (all of them when
     ``baseline`` is ``None`` or exceeds what is available). ``None`` and NaN are missing points:
     they count in ``n_obs`` but are otherwise skipped. See :func:`analyze_around` for the rules.
+
+    ``parts``: indices where a new phase starts; each part is analysed alone around its own
+    median (qicharts2's ``part``). ``baseline`` then applies to the first part only (see
+    :func:`measures.spc.control_chart` for why).
     """
-    stop = baseline_stop(values, baseline)
-    return analyze_around(values, median(values[:stop]))
+    bounds = part_bounds(len(values), check_parts(parts))
+    if len(bounds) == 1:
+        stop = baseline_stop(values, baseline)
+        return analyze_around(values, median(values[:stop]))
+    analyses = []
+    for number, (start, stop) in enumerate(bounds):
+        part = values[start:stop]
+        end = baseline_stop(part, baseline if number == 0 else None)
+        analyses.append(analyze_around(part, median(part[:end])))
+    return join_parts(analyses, [start for start, _stop in bounds])
+
+
+def join_parts(analyses: Sequence[RunChartAnalysis], starts: Sequence[int]) -> RunChartAnalysis:
+    """One analysis of a series in parts from each part's own (spans in part indices)."""
+    moved = tuple(
+        replace(analysis, shifts=[(a + start, b + start) for a, b in analysis.shifts],
+                trends=[(a + start, b + start) for a, b in analysis.trends])
+        for analysis, start in zip(analyses, starts, strict=True))
+    return replace(moved[-1], shifts=[span for part in moved for span in part.shifts],
+                   trends=[span for part in moved for span in part.trends], phases=moved)
 
 
 def analyze_around(values: Sequence[float | None], center: float | None) -> RunChartAnalysis:

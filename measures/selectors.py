@@ -90,7 +90,7 @@ def month_overview(team: Team, measures: list[Measure], months: list[datetime.da
         filled[month].add(measure_id)
     overview = []
     for month in months:
-        missing = [m.name for m in measures if m.pk not in filled[month]]
+        missing = [m.display_name for m in measures if m.pk not in filled[month]]
         overview.append(MonthStatus(month, len(measures) - len(missing), len(measures), missing))
     return overview
 

@@ -10,14 +10,14 @@ One-way rooms: ``runchart``/``spc``/``mdc`` (pure rules) ← ``series`` (this mo
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from measures import mdc
 from measures.formatting import format_value
 from measures.models import Measure, MeasureValue, Stratum
 from measures.months import month_range
-from measures.runchart import RunChartAnalysis, analyze_run_chart, baseline_stop
+from measures.runchart import RunChartAnalysis, analyze_run_chart, baseline_stop, part_bounds
 from measures.spc import RATIO_KINDS, ControlChart, control_chart
 
 # (numerator, denominator, note) of one month.
@@ -60,6 +60,30 @@ class Point:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class PhaseStart:
+    """Where a new phase of a chart starts and why: plain data from a ``MeasurePhase``, so the
+    analysis needs no database."""
+
+    month: datetime.date
+    reason: str
+    pk: int | None = None
+    change_idea: str = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One phase of a line as drawn: points ``first`` to ``last`` (inclusive), its centre line
+    in the measure's unit, and ``baseline_end`` when a frozen baseline ends inside it."""
+
+    number: int  # 1 for the first phase
+    first: int
+    last: int
+    center: float | None
+    start: PhaseStart | None  # None for the first phase
+    baseline_end: int | None = None
+
+
 @dataclass
 class Series:
     """One line on a chart: a team's (or the collaborative's) values of one measure, month by
@@ -76,6 +100,10 @@ class Series:
     hidden: dict[int, str] = field(default_factory=dict)
     limits_shown: bool = True
     chart_kind: str = ""  # when not the measure's own (a pooled line drawn as p' or u')
+    # Phases after a change: where each phase after the first starts (indices into ``points``)
+    # and why. Only phases with data on both sides of their start are kept (``build_series``).
+    phase_starts: list[int] = field(default_factory=list)
+    phases: list[PhaseStart] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -118,8 +146,34 @@ class Series:
         baseline = self.measure.baseline_length or None
         if baseline is None:
             return None
-        stop = baseline_stop(self.values, baseline)
-        return stop - 1 if stop < len(self.points) and self.present > baseline else None
+        # With phases the baseline is the first phase's only (see ``measures.spc``).
+        values = self.values[:self.phase_starts[0]] if self.phase_starts else self.values
+        stop = baseline_stop(values, baseline)
+        present = sum(1 for value in values if value is not None)
+        return stop - 1 if stop < len(values) and present > baseline else None
+
+    @property
+    def current_phase(self) -> PhaseStart | None:
+        """The phase the latest months belong to, when the line has more than one."""
+        return self.phases[-1] if self.phases else None
+
+    def phase_of(self, index: int) -> int:
+        """The 0-based phase of the point at ``index``."""
+        return sum(1 for start in self.phase_starts if start <= index)
+
+    def segments(self) -> list[Segment]:
+        """Each phase with its own centre line (one segment without phases)."""
+        if not self.points:
+            return []
+        bounds = part_bounds(len(self.points), self.phase_starts)
+        if self.control is not None:
+            centres = [self._scaled(part.center) for part in self.control.parts] or [self.center]
+        else:
+            centres = [part.median for part in self.analysis.phases] or [self.analysis.median]
+        return [Segment(number + 1, start, stop - 1, centre,
+                        self.phases[number - 1] if number else None,
+                        self.baseline_end if number == 0 else None)
+                for number, ((start, stop), centre) in enumerate(zip(bounds, centres, strict=True))]
 
     def limits(self) -> tuple[list[float | None], list[float | None]]:
         if self.control is None or not self.limits_shown:
@@ -141,9 +195,13 @@ class Series:
     def rows(self) -> list[dict]:
         """The data table under the chart: one row a month."""
         signals = self.signal_indices
+        starts = dict(zip(self.phase_starts, self.phases, strict=True))
         return [{"month": point.month, "numerator": point.numerator,
                  "denominator": point.denominator, "display": format_value(self.measure, point.value),
-                 "signal": index in signals, "note": point.note, "hidden": self.hidden.get(index)}
+                 "signal": index in signals, "note": point.note, "hidden": self.hidden.get(index),
+                 # The phase column (shown when there is more than one phase): its number, and
+                 # the reason on the row where it starts.
+                 "phase": self.phase_of(index) + 1, "phase_start": starts.get(index)}
                 for index, point in enumerate(self.points)]
 
     @property
@@ -165,11 +223,16 @@ class Series:
 def build_series(measure: Measure, label: str, months: list[datetime.date],
                  by_month: Mapping[datetime.date, MonthCounts], *,
                  stratum: Stratum | None = None, values: Mapping[datetime.date, float] | None = None,
-                 chart_kind: str | None = None) -> Series:
+                 chart_kind: str | None = None, phases: Sequence[PhaseStart] = ()) -> Series:
     """Analyse one line. ``by_month`` holds each month's counts; ``values``, when given, holds
     values that are not a ratio of counts (the median of the teams), and the line is then
-    drawn as a run chart. ``chart_kind`` overrides the measure's (see ``pooled_chart_kind``)."""
+    drawn as a run chart. ``chart_kind`` overrides the measure's (see ``pooled_chart_kind``).
+    ``phases``: new phases after a change; each phase has its own centre, limits and rules."""
     kind = chart_kind or measure.chart_kind
+    if measure.records_events and kind in (K.G, K.T):
+        # A month-by-month line of an event measure is its monthly counts: a c chart. The
+        # days between events are drawn on the team's events page (measures.event_charts).
+        kind = K.C
     points = []
     for month in months:
         numerator, denominator, note = by_month.get(month, (None, None, ""))
@@ -180,14 +243,39 @@ def build_series(measure: Measure, label: str, months: list[datetime.date],
         points.append(Point(month, numerator, denominator, value, note))
     baseline = measure.baseline_length or None  # 0 would mean "no point" — treat as all
     present = [point.value for point in points]
-    control = _control(kind, measure, points, baseline) if values is None else None
-    analysis = control.runs if control else analyze_run_chart(present, baseline=baseline)
-    return Series(measure, label, points, analysis, control, stratum, status=_status(measure, present),
-                  chart_kind="" if kind == measure.chart_kind else kind)
+    kept = phase_indices(present, [point.month for point in points], phases)
+    parts = [index for index, _phase in kept]
+    control = _control(kind, measure, points, baseline, parts) if values is None else None
+    analysis = control.runs if control else analyze_run_chart(present, baseline=baseline, parts=parts)
+    return Series(measure, label, points, analysis, control, stratum,
+                  status=_status(measure, present, parts),
+                  chart_kind="" if kind == measure.chart_kind else kind,
+                  phase_starts=parts, phases=[phase for _index, phase in kept])
 
 
-def _control(kind: str, measure: Measure, points: list[Point], baseline: int | None
-             ) -> ControlChart | None:
+def phase_indices(values: list[float | None], months: list[datetime.date],
+                  phases: Sequence[PhaseStart]) -> list[tuple[int, PhaseStart]]:
+    """The phases that start inside the line, with the index of their first month, in order.
+
+    A phase needs a point with data in it and in the phase before it (a part without data has
+    no centre line): one that would leave either empty is left out, and the phase before it
+    runs on (each kept start checks the part since the previous kept start and the rest). A
+    phase starting on the first month changes nothing (qicharts2's ``makeparts``)."""
+    where = {month: index for index, month in enumerate(months)}
+    kept: list[tuple[int, PhaseStart]] = []
+    previous = 0
+    for phase in sorted(phases, key=lambda phase: phase.month):
+        index = where.get(phase.month)
+        if not index:  # not on the axis, or its first month
+            continue
+        if any(v is not None for v in values[previous:index]) and any(v is not None for v in values[index:]):
+            kept.append((index, phase))
+            previous = index
+    return kept
+
+
+def _control(kind: str, measure: Measure, points: list[Point], baseline: int | None,
+             parts: list[int]) -> ControlChart | None:
     spc_kind = SPC_KINDS.get(kind)
     if spc_kind is None or not any(point.value is not None for point in points):
         return None
@@ -198,24 +286,25 @@ def _control(kind: str, measure: Measure, points: list[Point], baseline: int | N
             spc_kind,
             numerators=[p.numerator if p.value is not None else None for p in points],
             denominators=[p.denominator if p.value is not None else None for p in points],
-            baseline=baseline,
+            baseline=baseline, parts=parts,
         )
-    return _value_control(spc_kind, [p.value for p in points], baseline)
+    return _value_control(spc_kind, [p.value for p in points], baseline, parts)
 
 
-def _value_control(spc_kind: str, values: list[float | None], baseline: int | None
-                   ) -> ControlChart | None:
+def _value_control(spc_kind: str, values: list[float | None], baseline: int | None,
+                   parts: Sequence[int] = ()) -> ControlChart | None:
     """An i, c, g or t chart of the values, or ``None`` when the values cannot make one: none
     left, or a time between events of 0 (qicharts2 refuses it); the line is then a run chart."""
     if not any(value is not None for value in values):
         return None
     try:
-        return control_chart(spc_kind, values=values, baseline=baseline)
+        return control_chart(spc_kind, values=values, baseline=baseline, parts=parts)
     except ValueError:
         return None
 
 
-def _status(measure: Measure, values: list[float | None]) -> mdc.MdcStatus | None:
+def _status(measure: Measure, values: list[float | None], parts: Sequence[int] = ()
+            ) -> mdc.MdcStatus | None:
     if not any(value is not None for value in values):
         return None
     # Making Data Count fixes limits only after 12 points or more (NHSRplotthedots refuses
@@ -226,6 +315,7 @@ def _status(measure: Measure, values: list[float | None]) -> mdc.MdcStatus | Non
         improvement_direction="increase" if measure.direction == Measure.Direction.UP else "decrease",
         target=None if measure.goal is None else float(measure.goal),
         fix_after_n_points=baseline if baseline >= mdc.MIN_FIX_AFTER_N_POINTS else None,
+        rebase=parts,  # a phase is a Making Data Count rebase (the package fixes in each segment)
     )
 
 
@@ -243,11 +333,14 @@ def reanalysed(line: Series, hidden: Mapping[int, str], *, limits_shown: bool = 
     measure, kind = line.measure, line.kind
     if line.control is not None and SPC_KINDS[kind] in RATIO_KINDS:
         # The line keeps its kind (a pooled p' line stays p') on the months left.
-        result = build_series(measure, line.label, months, by_month, stratum=line.stratum, chart_kind=kind)
+        result = build_series(measure, line.label, months, by_month, stratum=line.stratum, chart_kind=kind,
+                              phases=line.phases)
     else:
-        result = build_series(measure, line.label, months, {}, stratum=line.stratum, values=values)
+        result = build_series(measure, line.label, months, {}, stratum=line.stratum, values=values,
+                              phases=line.phases)
         if line.control is not None:  # an XmR, c, g or t line stays one
-            result.control = _value_control(SPC_KINDS[kind], result.values, measure.baseline_length or None)
+            result.control = _value_control(SPC_KINDS[kind], result.values, measure.baseline_length or None,
+                                            result.phase_starts)
             result.chart_kind = line.chart_kind
             if result.control is not None:
                 result.analysis = result.control.runs
@@ -278,10 +371,11 @@ def sum_by_month(values: Iterable[MeasureValue]) -> dict[datetime.date, MonthCou
 
 
 def team_series(measure: Measure, values: list[MeasureValue], label: str,
-                months: list[datetime.date] | None = None) -> Series:
+                months: list[datetime.date] | None = None, *,
+                phases: Sequence[PhaseStart] = ()) -> Series:
     """A team's own series, from its value rows (a team has at most a few hundred)."""
     months = months if months is not None else month_axis(value.month for value in values)
-    return build_series(measure, label, months, sum_by_month(values))
+    return build_series(measure, label, months, sum_by_month(values), phases=phases)
 
 
 def stratum_series(measure: Measure, values: list[MeasureValue],

@@ -21,9 +21,11 @@ from teams.models import Team
 
 MEASURE_FIELDS = (
     "name", "type", "operational_definition", "numerator_definition", "denominator_definition",
-    "numerator_label", "denominator_label",
+    "numerator_label", "denominator_label", "records_events",
     "unit", "rate_per", "direction", "goal", "chart_kind", "baseline_length", "stratification",
     "order",
+    "name_es", "operational_definition_es", "numerator_definition_es", "denominator_definition_es",
+    "numerator_label_es", "denominator_label_es",
 )
 
 
@@ -75,6 +77,11 @@ def _check_chart_fits_unit(measure: Measure) -> None:
     if required in (units.PERCENT, units.RATE) and not measure.denominator_definition:
         raise ValidationError({"denominator_definition": ValidationError(
             _("A p, u, p′ or u′ chart needs a denominator."), code="denominator_required")})
+    if measure.records_events and (measure.denominator_definition or measure.stratification
+                                   or measure.unit != units.COUNT):
+        raise ValidationError({"records_events": ValidationError(
+            _("Teams can record events with their dates only for a count: unit “Count”, no "
+              "denominator and no groups."), code="events_need_plain_count")})
     if required == units.COUNT and measure.denominator_definition:
         raise ValidationError({"denominator_definition": ValidationError(
             _("A c, g or t chart counts events (or days between them): leave the denominator empty."),

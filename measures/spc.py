@@ -27,6 +27,16 @@ and missing points dropped, longest run and crossings judged by Anhøj's rules) 
 qicharts2 for every kind. Two conventions are this module's, shared by every kind:
 ``baseline`` counts points with data (qicharts2's ``freeze`` counts rows), and a baseline
 whose moving ranges are all 0 gives limits on the centre line (qicharts2 gives none).
+
+Phases (``parts``, qicharts2's ``part``): ``qic.agg`` splits the series at each part start and
+runs the chart function and ``runs.analysis`` on every part alone, so each part has its own
+centre, limits and runs analysis, and no run crosses a part boundary. qicharts2 ignores
+``freeze`` when ``part`` is given (qic.R: ``if (is.null(freeze) || !is.null(part)) freeze <-
+Inf``; its help: "Ignored if part argument is given"), so it never combines the two. Here they
+combine: ``baseline`` is the baseline of the FIRST part only (capped at its end), which is what
+qicharts2's own flag ``d$baseline <- d$xx <= freeze`` (``xx`` counts rows from the start of the
+series) would mean inside the first part; every later part, a recalculation after a change,
+uses all its points, as qicharts2 does for every part.
 """
 
 from __future__ import annotations
@@ -37,7 +47,15 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from measures.runchart import RunChartAnalysis, analyze_around, baseline_stop, is_missing
+from measures.runchart import (
+    RunChartAnalysis,
+    analyze_around,
+    baseline_stop,
+    check_parts,
+    is_missing,
+    join_parts,
+    part_bounds,
+)
 
 KINDS = ("i", "p", "u", "c", "g", "t", "pp", "up")
 VALUE_KINDS = ("i", "c", "g", "t")  # take ``values``
@@ -57,6 +75,11 @@ class ControlChart:
     charts); missing points are ``None`` there and in the limits, and never ``outside``.
     ``runs`` is the run-chart analysis of the points around ``center`` (its ``median`` field
     holds ``center``; for a g chart that is the median of the baseline points).
+
+    A chart in parts (phases) also holds each part's own chart in ``parts`` (indices within the
+    part) and the index where each part starts in ``starts``; ``center`` and ``runs`` are then
+    those of the last part (the current phase), ``runs`` listing every part's shifts and
+    trends (see :func:`measures.runchart.join_parts`).
     """
 
     center: float
@@ -65,6 +88,15 @@ class ControlChart:
     outside: list[bool]
     values: list[float | None]
     runs: RunChartAnalysis
+    parts: tuple[ControlChart, ...] = ()
+    starts: tuple[int, ...] = ()
+
+    @property
+    def centers(self) -> list[float]:
+        """The centre line at each point: its part's centre."""
+        if not self.parts:
+            return [self.center] * len(self.values)
+        return [part.center for part in self.parts for _value in part.values]
 
 
 def control_chart(
@@ -74,6 +106,7 @@ def control_chart(
     numerators: Sequence[float | None] | None = None,
     denominators: Sequence[float | None] | None = None,
     baseline: int | None = None,
+    parts: Sequence[int] = (),
 ) -> ControlChart:
     """Build a control chart of ``kind`` (qicharts2's names: i, p, u, c, g, t, pp, up).
 
@@ -87,7 +120,14 @@ def control_chart(
     negative numerators, denominators or counts (c, g), a time between events that is not
     above 0 (t, as qicharts2 refuses it), a p-chart numerator above its denominator, a bad
     baseline, or a series with no data at all.
+
+    ``parts``: 0-based indices where a new phase starts (qicharts2's ``part``); each part is a
+    chart of its own, and ``baseline`` applies to the first part only (see the module's
+    docstring). ``ValueError`` also when a part has no point with data.
     """
+    bounds = part_bounds(len(values if values is not None else numerators or ()), check_parts(parts))
+    if len(bounds) > 1:
+        return _in_parts(kind, values, numerators, denominators, baseline, bounds)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if kind in VALUE_KINDS:
@@ -109,6 +149,34 @@ def control_chart(
         else:
             limits = [None if n is None else _rate_limits(kind, center, n) for n in sizes]
     return _assemble(points, center, limits)
+
+
+def _in_parts(kind: str, values: Sequence[float | None] | None,
+              numerators: Sequence[float | None] | None, denominators: Sequence[float | None] | None,
+              baseline: int | None, bounds: list[tuple[int, int]]) -> ControlChart:
+    """Each part charted alone (``qic.agg`` splits by part), then laid end to end."""
+    control_chart(kind, values=values, numerators=numerators, denominators=denominators)  # validates
+    charts = []
+    for number, (start, stop) in enumerate(bounds):
+        def part(sequence: Sequence[float | None] | None) -> Sequence[float | None] | None:
+            return None if sequence is None else sequence[start:stop]  # noqa: B023 (used at once)
+        try:
+            charts.append(control_chart(kind, values=part(values), numerators=part(numerators),
+                                        denominators=part(denominators),
+                                        baseline=baseline if number == 0 else None))
+        except ValueError as exc:
+            raise ValueError(f"part {number} (from point {start}): {exc}") from exc
+    starts = [start for start, _stop in bounds]
+    return ControlChart(
+        center=charts[-1].center,
+        upper=[u for chart in charts for u in chart.upper],
+        lower=[lo for chart in charts for lo in chart.lower],
+        outside=[out for chart in charts for out in chart.outside],
+        values=[v for chart in charts for v in chart.values],
+        runs=join_parts([chart.runs for chart in charts], starts),
+        parts=tuple(charts),
+        starts=tuple(starts),
+    )
 
 
 def _check_values(kind: str, points: list[float | None]) -> None:

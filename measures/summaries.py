@@ -57,7 +57,7 @@ def summary(series: Series) -> str:
     March 2026 to September 2026: a shift — non-random improvement.", followed by
     :func:`chart_note` when the pooled line is drawn as another chart than the measure's."""
     note = chart_note(series)
-    sentence = _sentence(series)
+    sentence = _phase_sentence(series) if series.current_phase else _sentence(series)
     return f"{sentence} {note}" if note else sentence
 
 
@@ -78,12 +78,16 @@ def _sentence(series: Series) -> str:
     measure, analysis = series.measure, series.analysis
     present = series.present
     if not present:
+        name = measure.display_name
         if series.hidden:
-            return _("%(measure)s: every month is hidden to protect privacy.") % {"measure": measure.name}
-        return _("%(measure)s: no data yet.") % {"measure": measure.name}
+            return _("%(measure)s: every month is hidden to protect privacy.") % {"measure": name}
+        return _("%(measure)s: no data yet.") % {"measure": name}
     if present < 10:
-        return _("%(measure)s: %(count)s months of data; at least 10 are needed to judge "
-                 "whether the changes are improvements.") % {"measure": measure.name, "count": present}
+        return ngettext("%(measure)s: %(count)s month of data; at least 10 are needed to judge "
+                        "whether the changes are improvements.",
+                        "%(measure)s: %(count)s months of data; at least 10 are needed to judge "
+                        "whether the changes are improvements.", present) % {
+            "measure": measure.display_name, "count": present}
     values = series.values
     if analysis.shifts:
         first, last = analysis.shifts[-1]
@@ -103,13 +107,52 @@ def _sentence(series: Series) -> str:
             "first": month_name(series.months[first]), "last": month_name(series.months[last]),
             "meaning": _meaning(measure, rising)}
     if series.control is not None and any(series.control.outside):
-        return _("%(count)s point(s) outside the control limits: special-cause variation to "
-                 "look into.") % {"count": sum(series.control.outside)}
+        outside = sum(series.control.outside)
+        return ngettext("%(count)s point outside the control limits: special-cause variation to "
+                        "look into.",
+                        "%(count)s points outside the control limits: special-cause variation to "
+                        "look into.", outside) % {"count": outside}
     if analysis.runs_signal:
         return _("Too few crossings of the %(centre)s or a run too long: non-random variation.") % {
             "centre": _centre_name(series)}
     return _("No signal yet: the points vary at random around the %(centre)s of %(value)s.") % {
         "centre": _centre_name(series), "value": format_value(measure, series.center)}
+
+
+def _phase_sentence(series: Series) -> str:
+    """The current phase of a line in phases: where it starts and why, its centre line, and
+    what its own rules found (earlier phases were judged on their own)."""
+    start, phase = series.phase_starts[-1], series.current_phase
+    measure, analysis = series.measure, series.analysis
+    lead = _("Since %(month)s (new phase: %(reason)s) the %(centre)s is %(value)s.") % {
+        "month": month_name(series.months[start]), "reason": phase.reason,
+        "centre": _centre_name(series), "value": format_value(measure, series.center)}
+    values = series.values
+    shifts = [span for span in analysis.shifts if span[0] >= start]
+    trends = [span for span in analysis.trends if span[0] >= start]
+    outside = sum(series.control.outside[start:]) if series.control is not None else 0
+    if shifts:
+        first, last = shifts[-1]
+        above = values[last] > series.center
+        found = _("A shift %(side)s it from %(first)s to %(last)s: %(meaning)s.") % {
+            "side": _("above") if above else _("below"), "first": month_name(series.months[first]),
+            "last": month_name(series.months[last]), "meaning": _meaning(measure, above)}
+    elif trends:
+        first, last = trends[-1]
+        rising = values[last] > values[first]
+        found = _("Points %(way)s from %(first)s to %(last)s: a trend — %(meaning)s.") % {
+            "way": _("rising") if rising else _("falling"), "first": month_name(series.months[first]),
+            "last": month_name(series.months[last]), "meaning": _meaning(measure, rising)}
+    elif outside:
+        found = ngettext("%(count)s point outside this phase's control limits: special-cause "
+                         "variation to look into.",
+                         "%(count)s points outside this phase's control limits: special-cause "
+                         "variation to look into.", outside) % {"count": outside}
+    elif analysis.runs_signal:
+        found = _("Too few crossings or a run too long in this phase: non-random variation.")
+    else:
+        found = _("No signal in this phase yet.")
+    return f"{lead} {found}"
 
 
 def status_words(series: Series) -> dict[str, str]:
@@ -133,7 +176,7 @@ def _meaning(measure: Measure, up: bool) -> str:
 
 
 def month_name(month: datetime.date) -> str:
-    return date_format(month, "F Y")
+    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def strata_summary(measure: Measure, lines: list[Series]) -> str:
@@ -148,7 +191,7 @@ def strata_summary(measure: Measure, lines: list[Series]) -> str:
         cells.append(f"{line.label} {format_value(measure, value)}" if value is not None
                      else _("%(group)s hidden or not reported") % {"group": line.label})
     return _("%(measure)s by %(dimension)s in %(month)s: %(values)s.") % {
-        "measure": measure.name, "dimension": measure.stratification,
+        "measure": measure.display_name, "dimension": measure.stratification,
         "month": month_name(lines[0].months[latest]), "values": "; ".join(cells)}
 
 

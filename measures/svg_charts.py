@@ -73,7 +73,7 @@ def run_chart_svg(series: Series, *, title: str | None = None, show_title: bool 
     ``show_title=False`` leaves the title out of the picture (a heading above names it) but
     keeps it in ``<title>``."""
     measure = series.measure
-    title = measure.name if title is None else title
+    title = measure.display_name if title is None else title
     ident = escape(chart_id or f"run-chart-{measure.pk or 0}")
     frame = _frame(series)
     parts = [
@@ -111,7 +111,8 @@ def _description(series: Series) -> str:
     latest = next((point for point in reversed(series.points) if point.value is not None), None)
     if latest is not None:
         words.append(_("Latest value, %(month)s: %(value)s.") % {
-            "month": date_format(latest.month, "F Y"), "value": format_value(measure, latest.value)})
+            "month": date_format(latest.month, "YEAR_MONTH_FORMAT"),
+            "value": format_value(measure, latest.value)})
     if measure.goal is not None:
         words.append(_("Goal: %(value)s.") % {"value": format_value(measure, float(measure.goal))})
     return " ".join(words)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from collaboratives.forms import add_service_errors, posted
@@ -65,7 +66,7 @@ def measure_edit(request: HttpRequest, collaborative_pk: int | None = None,
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Measure “%(name)s” saved.") % {"name": measure.name})
+            messages.success(request, _("Measure “%(name)s” saved.") % {"name": measure.display_name})
             return redirect("measures:list", collaborative_pk=collaborative.pk)
     return render(request, "measures/measure_form.html",
                   {"form": form, "collaborative": collaborative, "measure": measure})
@@ -105,9 +106,13 @@ def team_data_month(request: HttpRequest, pk: int, month: datetime.date) -> Http
         "months_done": selectors.month_overview(
             team, measures, selectors.recent_entry_months(team.collaborative)),
     }
-    if not measures:  # nothing to fill in: say why, and offer no Save button
+    # A measure recorded as events gets its monthly count from them (measures.events): it is
+    # not typed here, where a typed count would be overwritten by the next event.
+    entered = [measure for measure in measures if not measure.records_events]
+    context["event_measures"] = [measure for measure in measures if measure.records_events]
+    if not entered:  # nothing to fill in: say why, and offer no Save button
         return render(request, "measures/team_data_month.html", context)
-    rows = selectors.month_rows(team, measures, month)
+    rows = selectors.month_rows(team, entered, month)
     form = MonthEntryForm(posted(request), rows=rows, month=month)
     if request.method == "POST" and form.is_valid():
         entries = [
@@ -122,8 +127,9 @@ def team_data_month(request: HttpRequest, pk: int, month: datetime.date) -> Http
         except ValidationError as exc:
             _add_entry_errors(form, rows, exc)
         else:
-            messages.success(request, _("%(month)s saved (%(count)s values changed).")
-                             % {"month": date_format(month, "F Y"), "count": written})
+            messages.success(request, ngettext("%(month)s saved (%(count)s value changed).",
+                                               "%(month)s saved (%(count)s values changed).", written)
+                             % {"month": date_format(month, "YEAR_MONTH_FORMAT"), "count": written})
             return redirect("measures:team-data", pk=team.pk)
     return render(request, "measures/team_data_month.html", {
         **context, "form": form, "sections": form.sections(),
@@ -157,7 +163,9 @@ def team_data_import(request: HttpRequest, pk: int) -> HttpResponse:
             problems = rejected.problems
             form.add_error("file", _("Nothing was saved: fix the problems listed below and upload again."))
         else:
-            messages.success(request, _("Import saved: %(count)s values written.") % {"count": written})
+            messages.success(request, ngettext("Import saved: %(count)s value written.",
+                                               "Import saved: %(count)s values written.", written)
+                             % {"count": written})
             return redirect("measures:team-data", pk=team.pk)
     return render(request, "measures/team_data_import.html",
                   {"team": team, "form": form, "problems": problems,

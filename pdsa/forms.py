@@ -42,7 +42,7 @@ class PeopleChoice(forms.ModelMultipleChoiceField):
 class EarlierCycleChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Cycle) -> str:
         return _("%(title)s (cycle %(number)s, %(idea)s)") % {
-            "title": obj.title, "number": obj.number, "idea": obj.change_idea.title}
+            "title": obj.title, "number": obj.number, "idea": obj.change_idea.display_title}
 
 
 def _earlier_cycles(team: Team, cycle: Cycle | None = None):

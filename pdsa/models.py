@@ -210,3 +210,89 @@ class CycleComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.cycle}"
+
+
+# --- Photos and files on a cycle (pdsa.attachments) -------------------------------------
+
+from django.core.files.storage import Storage, storages  # noqa: E402  (this section's own)
+
+
+def attachment_storage() -> Storage:
+    """The "attachments" storage (settings.STORAGES): private files on disk by default, or
+    a private S3 bucket. A callable, so the migration names it rather than a location."""
+    return storages["attachments"]
+
+
+def attachment_path(instance: CycleAttachment, filename: str) -> str:
+    """A random name under the cycle's folder: the name a person gave never reaches the
+    storage (it is kept, one line, in ``original_name``)."""
+    import uuid
+
+    extension = CycleAttachment.EXTENSIONS.get(instance.content_type, "")
+    return f"pdsa/cycles/{instance.cycle_id}/{uuid.uuid4().hex}{extension}"
+
+
+class CycleAttachment(models.Model):
+    """A photo or a file on a cycle (a visual schedule, a sign-in sheet). Served only through
+    ``pdsa:attachment``, under the same rules as the cycle's team work; never a public URL."""
+
+    class ContentType(models.TextChoices):
+        # Found from the content, never from the name or the browser's word for it.
+        JPEG = "image/jpeg", _("JPEG photo")
+        PNG = "image/png", _("PNG image")
+        WEBP = "image/webp", _("WebP image")
+        PDF = "application/pdf", _("PDF document")
+
+    EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
+                  "application/pdf": ".pdf"}
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=attachment_storage,
+                            max_length=255)
+    original_name = models.CharField(_("file name"), max_length=200,
+                                     validators=[validate_one_line])
+    content_type = models.CharField(_("type"), max_length=40, choices=ContentType.choices)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    caption = models.CharField(_("caption"), max_length=200, blank=True,
+                               validators=[validate_one_line])
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("photo or file")
+        verbose_name_plural = _("photos and files")
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gte=1), name="pdsa_attachment_not_empty",
+                                   violation_error_message=_("The file is empty.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pdsa:attachment", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+
+def attachment_file_cleanup(sender: type, instance: CycleAttachment, **kwargs: object) -> None:
+    """The stored file goes with its row, also when the cycle is deleted (by cascade); after
+    the commit, so a rolled-back removal keeps its file."""
+    from django.db import transaction
+
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+models.signals.post_delete.connect(attachment_file_cleanup, sender=CycleAttachment,
+                                   dispatch_uid="pdsa_attachment_file_cleanup")

@@ -313,7 +313,7 @@ def collaborative_cycles_csv_rows(cycles: Iterable[Cycle]) -> tuple[list[str], l
     """The leaders' list as a table: the same columns as the page, plain values."""
     header = ["cycle_id", "team", "title", "change_idea", "cycle_number", "status", "decision",
               "lead_role", "shared", "created", "last_change", "no_change_for_4_weeks"]
-    rows = [[cycle.pk, cycle.team.name, cycle.title, cycle.change_idea.title, cycle.number,
+    rows = [[cycle.pk, cycle.team.name, cycle.title, cycle.change_idea.display_title, cycle.number,
              cycle.status, cycle.decision, cycle.lead_role, "yes" if cycle.is_shared else "no",
              timezone.localtime(cycle.created_at).isoformat(timespec="minutes"),
              timezone.localtime(cycle.updated_at).isoformat(timespec="minutes"),

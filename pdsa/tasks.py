@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from collaboratives.emails import send_templated_email
+from collaboratives.language import email_language
 from pdsa.models import CycleComment
 from pdsa.selectors import comment_recipients
 
@@ -26,7 +27,8 @@ def send_comment_notification(*, comment_id: int) -> int:
         context = {"comment": comment, "cycle": comment.cycle, "person": person, "link": link,
                    "author": comment.author.get_full_name() or comment.author.get_username()
                    if comment.author else ""}
-        send_templated_email(template="pdsa/emails/comment", context=context, to=person.email)
+        send_templated_email(template="pdsa/emails/comment", context=context, to=person.email,
+                         language=email_language(person))
         sent += 1
     comment.notified_at = timezone.now()
     comment.save(update_fields=["notified_at"])  # a save, so the history has it

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pdsa import views, views_leaders
+from pdsa import urls_attachments, views, views_leaders
 
 app_name = "pdsa"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("collaboratives/<int:pk>/leadership/", views_leaders.leadership, name="leadership"),
     path("collaboratives/<int:pk>/leadership.csv", views_leaders.leadership_csv,
          name="leadership-csv"),
+    *urls_attachments.urlpatterns,  # photos and files on a cycle
 ]

@@ -3,7 +3,9 @@ where they differ by 1.0 or more marked (the gap is a conversation to have)."""
 
 from __future__ import annotations
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from measures.charts import BLUE, ORANGE, PURPLE
 from reports import scale
@@ -48,11 +50,13 @@ def score_summary(reports: list[MonthlyReport]) -> str:
     latest = scored[-1]
     gaps = sum(1 for r in scored if r.score_gap is not None and r.score_gap >= scale.GAP)
     sentence = _("Latest (%(month)s): the team %(team)s, the advisor %(advisor)s.") % {
-        "month": latest.month.strftime("%B %Y"),
+        "month": date_format(latest.month, "YEAR_MONTH_FORMAT"),
         "team": latest.self_score if latest.self_score is not None else "—",
         "advisor": latest.advisor_score if latest.advisor_score is not None else "—"}
     if gaps:
-        sentence += " " + _("In %(count)s month(s) the scores were 1.0 or more apart.") % {"count": gaps}
+        sentence += " " + ngettext("In %(count)s month the scores were 1.0 or more apart.",
+                                   "In %(count)s months the scores were 1.0 or more apart.",
+                                   gaps) % {"count": gaps}
     return sentence
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -306,12 +306,14 @@ def scores_summary(months: list[ScoreMonth]) -> str:
         return _("No team has been scored by the advisor yet.")
     first, last = scored[0], scored[-1]
     words = _("In %(month)s the advisor's median score was %(advisor)s") % {
-        "month": date_format(last.month, "F Y"), "advisor": f"{last.advisor_median:.1f}"}
+        "month": date_format(last.month, "YEAR_MONTH_FORMAT"),
+        "advisor": number_format(last.advisor_median, 1)}
     if last.self_median is not None:
-        words += _(" (teams' own median %(own)s)") % {"own": f"{last.self_median:.1f}"}
+        words += _(" (teams' own median %(own)s)") % {"own": number_format(last.self_median, 1)}
     if first.month != last.month:
         words += _(", against %(first)s in %(month)s") % {
-            "first": f"{first.advisor_median:.1f}", "month": date_format(first.month, "F Y")}
+            "first": number_format(first.advisor_median, 1),
+            "month": date_format(first.month, "YEAR_MONTH_FORMAT")}
     return words + "."
 
 
@@ -355,7 +357,7 @@ def timeline(collaborative: Collaborative, periods: list[Period], today: datetim
 
 def tables(board: CohortDashboard, rows: list[TeamRow]) -> list[Table]:
     """The dashboard's tables for CSV and Excel: teams (as filtered), outcomes, scores."""
-    measure_names = [measure.name for measure in board.measures]
+    measure_names = [measure.display_name for measure in board.measures]
     team_rows = []
     for row in rows:
         activity = row.activity
@@ -383,7 +385,7 @@ def tables(board: CohortDashboard, rows: list[TeamRow]) -> list[Table]:
             _("Learning-session hours a member"), _("Affinity-group hours a member"),
             _("Needs attention")], team_rows),
         Table(_("Outcome measures"), [_("Measure"), _("Latest"), _("Month"), _("Goal"), _("Summary")],
-              [[o.measure.name, o.latest, o.latest_month, o.goal, o.figures.summary]
+              [[o.measure.display_name, o.latest, o.latest_month, o.goal, o.figures.summary]
                for o in board.outcomes]),
         Table(_("Advisor's scores by month"), [_("Month"), *[str(level.score) for level in
                                                             scale.LEVELS], _("Median")],

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from collaboratives.emails import send_templated_email
+from collaboratives.language import email_language
 from collaboratives.models import Collaborative, CollaborativeRole, EmailClaim
 from measures.months import add_months, month_start
 from pdsa.models import Cycle, CycleComment
@@ -314,7 +315,8 @@ def _claim(kind: str, key: str, person: AbstractBaseUser) -> EmailClaim | None:
 def _deliver(claims: list[EmailClaim], template: str, person: AbstractBaseUser, context: dict) -> None:
     context = {**context, "person": person, "site_url": settings.SITE_URL}
     try:
-        send_templated_email(template=template, context=context, to=person.email)
+        send_templated_email(template=template, context=context, to=person.email,
+                         language=email_language(person))
     except OSError:
         for claim in claims:
             claim.delete()  # not sent: the retry may send it

@@ -150,7 +150,7 @@ def _name(person) -> str:
 
 
 def _month_words(month: datetime.date) -> str:
-    return date_format(month, "F Y")
+    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 # --- 3. Our measures ---------------------------------------------------------------------

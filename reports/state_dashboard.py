@@ -231,13 +231,14 @@ def tables(board: StateBoard) -> list[Table]:
                    for spread in item.scores]
         for outcome in item.outcomes:
             improving = outcome.figures.improving
-            outcomes.append([name, outcome.measure.name, outcome.latest,
+            outcomes.append([name, outcome.measure.display_name, outcome.latest,
                              improving.teams if improving else "", improving.of if improving else "",
                              outcome.figures.summary])
             funnel = outcome.figures.funnel
             if funnel:
-                funnels += [[name, outcome.measure.name, funnel.start, funnel.month, point.denominator,
-                             round(point.value, 2), point.outside] for point in funnel.points]
+                funnels += [[name, outcome.measure.display_name, funnel.start, funnel.month,
+                             point.denominator, round(point.value, 2), point.outside]
+                            for point in funnel.points]
         roles += [[name, row.label, cell(row.people), row.session_hours, row.affinity_hours]
                   for row in item.roles]
         decisions = list(Cycle.Decision.values)
@@ -254,7 +255,8 @@ def tables(board: StateBoard) -> list[Table]:
         Table(_("Outcome measures"), [_("Collaborative"), _("Measure"), _("Latest"),
                                       _("Teams improving"), _("Teams with a chart"), _("Summary")], outcomes),
         Table(_("Funnel plots"), [_("Collaborative"), _("Measure"), _("From"), _("To"), _("Denominator"),
-                                  _("Value"), _("Outside the 99.8% limits")], funnels),
+                                  _("Value"),
+                                  _("Outside the %(percent)s limits") % {"percent": "99.8%"}], funnels),
         Table(_("Participation and dosage"), [_("Collaborative"), _("Role"), _("People"),
                                               _("Learning-session hours a person"),
                                               _("Affinity-group hours a person")], roles),

@@ -14,6 +14,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from collaboratives.emails import send_templated_email
+from collaboratives.language import email_language
 from collaboratives.models import Collaborative
 from measures.months import add_months, month_start
 from reports import notifications, selectors, services
@@ -72,7 +73,8 @@ def send_report_email(*, report_id: int, event: str) -> int:
             continue  # this person already has it
         context = {"report": report, "person": person, "event": event, "link": link}
         try:
-            send_templated_email(template="reports/emails/report", context=context, to=person.email)
+            send_templated_email(template="reports/emails/report", context=context, to=person.email,
+                         language=email_language(person))
         except OSError:
             notice.delete()  # not sent: the retry may send it
             raise

@@ -15,7 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from collaboratives.forms import add_service_errors, posted
@@ -162,8 +164,9 @@ def collaborative_reports_build(request: HttpRequest, pk: int) -> HttpResponse:
     month = month_asked(request, source=request.POST)
     build = services.report_build_request(collaborative=collaborative, month=month,
                                           requested_by=request.user)
-    messages.success(request, _("Building the %(month)s reports of %(count)s teams.") % {
-        "month": month.strftime("%Y-%m"), "count": build.total})
+    messages.success(request, ngettext("Building the %(month)s report of %(count)s team.",
+                                       "Building the %(month)s reports of %(count)s teams.", build.total) % {
+        "month": date_format(month, "YEAR_MONTH_FORMAT"), "count": build.total})
     page = reverse("reports:collaborative-reports", args=[collaborative.pk])
     return redirect(f"{page}?month={month:%Y-%m}&build={build.pk}")
 

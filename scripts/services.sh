@@ -105,6 +105,8 @@ ensure_packages() {
         || missing+=(redis-server)
     [[ -x /usr/bin/chromium ]] || missing+=(chromium)
     [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+    # xgettext/msgfmt: the test that the Spanish catalog holds every marked string.
+    command -v xgettext >/dev/null && command -v msgfmt >/dev/null || missing+=(gettext)
     # WeasyPrint (report PDFs) loads Pango and HarfBuzz at run time and needs a font.
     local lib
     for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do

@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from collaboratives.bilingual import in_spanish
 from collaboratives.models import Collaborative, Period
 from teams import access
 from teams.models import (
@@ -60,10 +61,6 @@ DEFAULT_QUESTIONS = [
 def answer_field_name(question: EvaluationQuestion) -> str:
     """The name of a question's field on the answer form, and of its errors from the service."""
     return f"question_{question.pk}"
-
-
-def in_spanish() -> bool:
-    return (get_language() or "").lower().startswith("es")
 
 
 def question_text(question: EvaluationQuestion) -> str:

@@ -416,10 +416,13 @@ def _sheet_rows(period: Period, sheet: list[tuple[int, list[str]]], header: list
     for start, key, ident, raw_hours in lines:
         matches = by_key[key].get(ident.casefold(), [])
         if not matches:
-            message = (_("“%(who)s” has an account but is not on a team of this collaborative.")
-                       if ident.casefold() in unknown[key] else
-                       _("Nobody with the %(column)s “%(who)s” is known here."))
-            problems.append(Problem(start, key, message % {"who": ident, "column": key}))
+            if ident.casefold() in unknown[key]:
+                message = _("“%(who)s” has an account but is not on a team of this collaborative.")
+            elif key == "email":
+                message = _("Nobody with the email address “%(who)s” is known here.")
+            else:
+                message = _("Nobody with the username “%(who)s” is known here.")
+            problems.append(Problem(start, key, message % {"who": ident}))
             continue
         if len(matches) > 1:
             problems.append(Problem(start, key, _("Several members have the email “%(who)s”; "

@@ -26,6 +26,19 @@ def _empty_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_files(tmp_path_factory):
+    """Cycle photos and files go to a throwaway directory, never var/media."""
+    from django.core.files.storage import FileSystemStorage
+
+    from pdsa.models import CycleAttachment
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CycleAttachment._meta.get_field("file"), "storage",
+                      FileSystemStorage(location=tmp_path_factory.mktemp("files")))
+        yield
+
+
 @dataclass
 class World:
     """Two collaboratives in two states, two teams in the first, and one person per role."""

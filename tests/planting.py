@@ -14,6 +14,7 @@ with the collaborative).
 from __future__ import annotations
 
 import datetime
+import io
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,9 +23,11 @@ from decimal import Decimal
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.db.models import Max
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from collaboratives.models import (
     ChangeIdea,
@@ -34,9 +37,18 @@ from collaboratives.models import (
     PrimaryDriver,
     SecondaryDriver,
 )
-from measures.models import Measure, MeasureValue, ParetoCategory, ParetoTally, Stratum
+from measures.models import (
+    Measure,
+    MeasureEvent,
+    MeasurePhase,
+    MeasureValue,
+    ParetoCategory,
+    ParetoTally,
+    Stratum,
+)
 from measures.months import add_months, month_start
-from pdsa.models import Cycle, CycleComment, CycleParticipant
+from pdsa.attachments import attachment_add
+from pdsa.models import Cycle, CycleAttachment, CycleComment, CycleParticipant
 from reports.models import MonthlyReport
 from reports.services import monthly_report_build
 from teams.models import (
@@ -75,6 +87,15 @@ def texts(model: type[models.Model], text: Text, *, skip: Iterable[str] = (),
     skipped = set(skip)
     return {field.name: text(label_of(model, field.name) + suffix)
             for field in free_text_fields(model) if field.name not in skipped}
+
+
+def pdf_bytes() -> bytes:
+    """A one-page PDF that PDF readers (the walk's) open."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def recent_months(count: int) -> list[datetime.date]:
@@ -236,6 +257,15 @@ def plant_team(team: Team, *, text: Text, planted: PlantedCollaborative,
                                        end=add_months(dates[-1], 1) - datetime.timedelta(days=1),
                                        **texts(ParetoTally, text))
     ParetoCategory.objects.create(tally=tally, count=3, **texts(ParetoCategory, text))
+    # Files stay with the team, even on a cycle shared with the other teams.
+    for cycle, suffix in ((private, ""), (shared, "@shared")):
+        words = texts(CycleAttachment, text, suffix=suffix)
+        attachment_add(cycle=cycle, uploaded_by=person, caption=words["caption"],
+                       upload=SimpleUploadedFile(f"{words['original_name']}.pdf", pdf_bytes()))
+    MeasureEvent.objects.create(measure=planted.measure, team=team, date=dates[-1],
+                                created_by=person, **texts(MeasureEvent, text))
+    MeasurePhase.objects.create(measure=planted.measure, team=team, start_month=dates[-2],
+                                created_by=person, **texts(MeasurePhase, text))
     report = monthly_report_build(team=team, month=dates[-1])
     MonthlyReport.objects.filter(pk=report.pk).update(
         **texts(MonthlyReport, text), status=MonthlyReport.Status.REVIEWED,

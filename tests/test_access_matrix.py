@@ -174,6 +174,60 @@ def pareto_a(t: Targets) -> dict[str, Any]:
     return {"pk": tally.pk}
 
 
+def attachment_a(t: Targets) -> dict[str, Any]:
+    """A PDF on team A's cycle, added by member A."""
+    item = getattr(t, "_pdsa_attachment", None)
+    if item is None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from pdsa.attachments import attachment_add
+        from pdsa.models import Cycle
+        from tests.planting import pdf_bytes
+
+        item = attachment_add(cycle=Cycle.objects.get(pk=cycle_a(t)["pk"]), uploaded_by=t.member_a,
+                              upload=SimpleUploadedFile("sheet.pdf", pdf_bytes()))
+        t._pdsa_attachment = item
+    return {"pk": item.pk}
+
+
+def events_a(t: Targets) -> dict[str, Any]:
+    """Team A's events of a rare-event measure (expulsions), one recorded by member A."""
+    event = getattr(t, "_event", None)
+    if event is None:
+        from measures.events import event_record
+
+        measure = factories.MeasureFactory(
+            collaborative=t.collaborative, name="Expulsions", unit=Measure.Unit.COUNT,
+            chart_kind=Measure.ChartKind.G, denominator_definition="", records_events=True)
+        event = event_record(measure=measure, team=t.team_a, user=t.member_a,
+                             date=t.collaborative.start_date + datetime.timedelta(days=20),
+                             today=t.collaborative.start_date + datetime.timedelta(days=60))
+        t._event = event
+    return {"pk": t.team_a.pk, "measure_pk": event.measure_id}
+
+
+def event_a(t: Targets) -> dict[str, Any]:
+    events_a(t)
+    return {"pk": t._event.pk}
+
+
+def phase_team(t: Targets) -> dict[str, Any]:
+    return {"team_pk": t.team_a.pk, "pk": t.measure.pk}
+
+
+def phase_a(t: Targets) -> dict[str, Any]:
+    """A phase of team A's chart of the measure, after an adopted change."""
+    phase = getattr(t, "_phase", None)
+    if phase is None:
+        from measures.models import MeasurePhase
+
+        phase = MeasurePhase.objects.create(measure=t.measure, team=t.team_a,
+                                            start_month=datetime.date(2026, 2, 1),
+                                            reason="Adopted: greeting song")
+        t._phase = phase
+    return {"pk": phase.pk}
+
+
 def cycle_a_plan(t: Targets) -> dict[str, Any]:
     """Team A's PDSA cycle at its current stage, Plan."""
     return {**cycle_a(t), "stage": "plan"}
@@ -444,6 +498,19 @@ PAGES: dict[str, Row] = {
     "pareto:detail":                row(pareto_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "pareto:update":                row(pareto_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
     "pareto:delete":                row(pareto_a, LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    # Photos and files on a cycle: the team and its leaders; never other teams or the state.
+    "pdsa:attachment-create":       row(cycle_a,      LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    "pdsa:attachment":              row(attachment_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "pdsa:attachment-delete":       row(attachment_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    # Rare events with their dates: the team records, its leaders read; dates never leave.
+    "events:list":                  row(events_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "events:delete":                row(event_a,  LOGIN, 404, 200, 404, 403, 404, 404, 404),
+    # Phases after a change: the team's own chart, or the pooled chart by its leaders.
+    "phases:pooled":                row(measure,    LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "phases:team":                  row(phase_team, LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "phases:delete":                row(phase_a,    LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    # The language switch is a POST (Django's set_language).
+    "set_language":                 row(none,   405,   405, 405, 405, 405, 405, 405, 405),
     "pdsa:cycle-status":            row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "pdsa:cycle-share":             row(cycle_a, LOGIN, 405, 405, 405, 405, 405, 405, 405),
     "pdsa:cycle-delete":            row(cycle_a, LOGIN, 404, 403, 404, 200, 404, 404, 404),
@@ -542,6 +609,13 @@ WRITES: dict[str, tuple[object, ...]] = {
     "pareto:create":                (LOGIN, 404, 200, 404, 403,  404, 404, 404),
     "pareto:update":                (LOGIN, 404, 200, 404, 403,  404, 404, 404),
     "pareto:delete":                (LOGIN, 404, GONE, 404, 403, 404, 404, 404),
+    "pdsa:attachment-create":       (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    "pdsa:attachment-delete":       (LOGIN, 404, GONE, 404, GONE, 404, 404, 404),
+    "events:list":                  (LOGIN, 404, 200, 404, 403,  404, 404, 404),
+    "events:delete":                (LOGIN, 404, GONE, 404, 403, 404, 404, 404),
+    "phases:pooled":                (LOGIN, 404, 403, 403, 200, 404, 403, 404),
+    "phases:team":                  (LOGIN, 404, 200, 404, 200, 404, 404, 404),
+    "phases:delete":                (LOGIN, 404, GONE, 404, GONE, 404, 404, 404),
     "pdsa:cycle-status":            (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "pdsa:cycle-share":             (LOGIN, 404, 302, 404, 403,  404, 404, 404),
     "pdsa:cycle-delete":            (LOGIN, 404, 403, 404, GONE, 404, 404, 404),
@@ -565,6 +639,8 @@ REMOVED: dict[str, Callable[[Targets], Any]] = {
     "collaboratives:framework-item-delete":
         lambda t: t.collaborative.change_ideas.get(title="Matrix change idea"),
     "pdsa:cycle-delete": lambda t: t._pdsa_cycle,
+    "pdsa:attachment-delete": lambda t: t._pdsa_attachment,
+    "phases:delete": lambda t: t._phase,
 }
 
 

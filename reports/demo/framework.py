@@ -9,6 +9,20 @@ rows directly, not through the services, so a demo someone has edited is put bac
 from __future__ import annotations
 
 from collaboratives.models import ChangeIdea, Collaborative, PrimaryDriver, SecondaryDriver
+from collaboratives.packages import SOCIAL_EMOTIONAL_LEARNING
+
+# The words of each box, English description and Spanish (title_es, description_es), come
+# from the built-in package the demo starts from, so the two never drift apart and a
+# Spanish-speaking family member sees the diagram in Spanish.
+_TEXT_FIELDS = ("description", "title_es", "description_es")
+_TEXTS: dict[type, dict[str, dict[str, str]]] = {
+    model: {item["title"]: {name: item.get(name, "") for name in _TEXT_FIELDS} for item in items}
+    for model, items in (
+        (PrimaryDriver, SOCIAL_EMOTIONAL_LEARNING.primary_drivers),
+        (SecondaryDriver, SOCIAL_EMOTIONAL_LEARNING.secondary_drivers),
+        (ChangeIdea, SOCIAL_EMOTIONAL_LEARNING.change_ideas),
+    )
+}
 
 # primary driver -> [(secondary driver, [change ideas])]
 DIAGRAM: list[tuple[str, list[tuple[str, list[str]]]]] = [
@@ -89,6 +103,7 @@ def _item(
     model: type, collaborative: Collaborative, title: str, order: int
 ) -> PrimaryDriver | SecondaryDriver | ChangeIdea:
     item, _created = model.objects.update_or_create(
-        collaborative=collaborative, title=title, defaults={"order": order}
+        collaborative=collaborative, title=title,
+        defaults={"order": order, **_TEXTS[model].get(title, {})},
     )
     return item

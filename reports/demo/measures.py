@@ -12,6 +12,7 @@ import random
 from decimal import Decimal
 
 from collaboratives.models import Collaborative
+from collaboratives.packages import SOCIAL_EMOTIONAL_LEARNING
 from measures import aggregates
 from measures.models import Measure, MeasureValue, Stratum
 from measures.months import add_months, month_range
@@ -19,7 +20,7 @@ from measures.services import measure_save
 from teams.models import Team
 
 M = Measure
-MEASURES = [
+_IN_ENGLISH = [
     dict(name="Exclusionary discipline rate", type=M.Type.OUTCOME, unit=M.Unit.RATE, rate_per=100,
          direction=M.Direction.DOWN, chart_kind=M.ChartKind.U, goal=Decimal("2.0"),
          operational_definition="Suspensions, expulsions and early pick-ups in the month, per 100 "
@@ -67,6 +68,13 @@ MEASURES = [
          numerator_definition="Staff who left", denominator_definition="Staff employed",
          numerator_label="Staff who left", denominator_label="Staff employed"),
 ]
+# The Spanish of each measure (name_es, the definitions and labels) comes from the built-in
+# package the demo starts from, so the two never drift apart.
+_SPANISH: dict[str, dict[str, str]] = {
+    item["name"]: {name: value for name, value in item.items() if name.endswith("_es")}
+    for item in SOCIAL_EMOTIONAL_LEARNING.measures
+}
+MEASURES = [{**fields, **_SPANISH.get(fields["name"], {})} for fields in _IN_ENGLISH]
 GROUPS = ["Black", "Hispanic/Latino", "White", "Asian", "Multiracial or other"]
 REFERENCE = "White"
 

@@ -103,8 +103,8 @@ def framework_item_edit(
     item = None if item_pk is None else get_object_or_404(item_kind.items(collaborative), pk=item_pk)
     form = item_kind.form(posted(request), instance=item, collaborative=collaborative)
     if request.method == "POST" and form.is_valid():
-        text = {"title": form.cleaned_data["title"],
-                "description": form.cleaned_data["description"]}
+        text = {name: form.cleaned_data[name]
+                for name in ("title", "description", "title_es", "description_es")}
         try:
             if item is None:
                 item = item_kind.create(collaborative=collaborative, **text, **form.links())
@@ -114,7 +114,7 @@ def framework_item_edit(
             add_service_errors(form, exc)
         else:
             messages.success(request, _("%(kind)s “%(title)s” saved.") % {
-                "kind": str(item_kind.label).capitalize(), "title": item.title,
+                "kind": str(item_kind.label).capitalize(), "title": item.display_title,
             })
             return redirect(_framework_url(collaborative, item_kind))
     return render(request, "collaboratives/framework_item_form.html", {
@@ -158,5 +158,5 @@ def framework_item_move(request: HttpRequest, pk: int, kind: str, item_pk: int) 
     else:
         # Said aloud too: the page reloads and a screen reader would not notice the move.
         message = _("“%(title)s” moved up.") if direction == "up" else _("“%(title)s” moved down.")
-        messages.success(request, message % {"title": item.title})
+        messages.success(request, message % {"title": item.display_title})
     return redirect(_framework_url(collaborative, item_kind))

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from collaboratives.forms import add_service_errors, posted
@@ -90,7 +91,9 @@ def attendance_edit(request: HttpRequest, pk: int, period_pk: int) -> HttpRespon
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Attendance at %(session)s saved: %(changed)s change(s).")
+            messages.success(request, ngettext("Attendance at %(session)s saved: %(changed)s change.",
+                                               "Attendance at %(session)s saved: %(changed)s changes.",
+                                               saved.changed)
                              % {"session": period.label, "changed": saved.changed})
             return redirect("participation:session", pk=collaborative.pk, period_pk=period.pk)
     rows = form.person_rows()
@@ -121,8 +124,12 @@ def attendance_import(request: HttpRequest, pk: int, period_pk: int) -> HttpResp
             problems = rejected.problems
             form.add_error("file", _("Nothing was saved: fix the problems listed below and upload again."))
         else:
-            messages.success(request, _("Sign-in sheet imported: %(created)s added, %(updated)s updated.")
-                             % {"created": saved.created, "updated": saved.updated})
+            added = ngettext("%(count)s person added", "%(count)s people added",
+                             saved.created) % {"count": saved.created}
+            updated = ngettext("%(count)s person updated", "%(count)s people updated",
+                               saved.updated) % {"count": saved.updated}
+            messages.success(request, _("Sign-in sheet imported: %(added)s, %(updated)s.")
+                             % {"added": added, "updated": updated})
             return redirect("participation:session", pk=collaborative.pk, period_pk=period.pk)
     return render(request, "teams/participation/attendance_import.html", {
         "collaborative": collaborative, "period": period, "form": form, "problems": problems,

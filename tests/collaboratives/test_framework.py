@@ -135,7 +135,7 @@ def test_it_names_the_pdsa_cycles_that_test_a_change_idea_it_will_not_delete(wor
             pytest.raises(ValidationError) as exc:
         services.change_idea_delete(change_idea=change)
     assert exc.value.messages == [
-        "2 PDSA cycle(s) test this change idea: “Cycle 1: one child”, “Cycle 2: whole class”"
+        "2 PDSA cycles test this change idea: “Cycle 1: one child”, “Cycle 2: whole class”"
     ]
 
 

@@ -33,7 +33,7 @@ def test_it_shows_the_persons_name_email_and_both_emails_on_by_default(client, w
     page = client.get(URL).text
     assert f'value="{world.member_a.email}"' in page
     assert f'value="{world.member_a.first_name}"' in page
-    assert page.count("checked") == 2
+    assert page.count("checked") == 3  # both emails, and "My browser's language"
 
 
 def test_it_labels_each_switch_and_says_what_the_email_is(client, world):
@@ -58,7 +58,8 @@ def test_it_saves_the_switches_and_they_stick(client, world):
     preferences = NotificationPreferences.objects.get(user=world.coach)
     assert (preferences.due_reminders, preferences.weekly_digest) == (False, True)
     page = client.get(URL).text
-    assert page.count("checked") == 1
+    assert page.count('type="checkbox"') == 2
+    assert page.count("checked") == 2  # the digest, and "My browser's language"
 
 
 def test_it_turns_a_switch_back_on(client, world):

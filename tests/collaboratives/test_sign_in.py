@@ -140,14 +140,14 @@ def test_the_invitation_says_to_sign_in_with_the_email(mailoutbox, world):
                                          place="Team A", notify=False)
     invitation_send(user=user, inviter=world.advisor, place="Team A")
     body = " ".join(mailoutbox[0].body.split())
-    assert ("Sign in with your email address, ana.lopez@example.org, "
+    assert ("Sign in with your email address, ana.lopez@example.org "
             f"(or your username, {user.get_username()}).") in body
 
 
 def test_the_invitation_to_someone_with_a_password_says_it_too(mailoutbox, rosa):
     invitation_send(user=rosa, inviter=None, place="Team A")
     body = " ".join(mailoutbox[0].body.split())
-    assert "Sign in with your email address, Rosa.Diaz@Example.org, (or your username, rosa.diaz)." in body
+    assert "Sign in with your email address, Rosa.Diaz@Example.org (or your username, rosa.diaz)." in body
 
 
 def _invitation_page(client: Client, user) -> str:

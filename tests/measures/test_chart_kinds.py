@@ -52,7 +52,7 @@ def test_a_g_chart_measure_draws_and_names_the_median_as_its_centre():
     assert result.center_is_median
     figure = charts.run_chart(result)
     assert "Median" in [trace["name"] for trace in figure["data"]]
-    assert summaries.summary(result).startswith("1 point(s) outside the control limits")
+    assert summaries.summary(result).startswith("1 point outside the control limits")
 
 
 def test_a_t_chart_measure_with_a_time_of_zero_falls_back_to_a_run_chart():

@@ -240,7 +240,7 @@ def test_it_refuses_a_file_without_the_columns(world, percent):
     with pytest.raises(csvio.ImportRejected) as rejected:
         csvio.measure_values_import(team=world.team_a, measures=[percent], data=b"a,b\n1,2\n",
                                     entered_by=world.member_a, today=TODAY)
-    assert "Missing column" in rejected.value.problems[0].message
+    assert "columns are missing" in rejected.value.problems[0].message
 
 
 def test_it_refuses_a_file_over_the_size_limit(world, percent):

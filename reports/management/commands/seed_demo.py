@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from collaboratives.language import language_save
 from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
 from collaboratives.packages import FRAMEWORK, MEASURES, SOCIAL_EMOTIONAL_LEARNING
 from collaboratives.services import advisor_group_ensure
@@ -124,6 +125,9 @@ class Command(BaseCommand):
 
         member_a = self.person("member-a", "Ana", "Flores")
         member_b = self.person("member-b", "Brandon", "Okafor")
+        # A Spanish-speaking family member: her pages and emails are in Spanish.
+        member_es = self.person("member-es", "Lucía", "Ramírez")
+        language_save(user=member_es, language="es")
         sel_teams = [self.team(sel, index, program)
                      for index, program in enumerate(self.programs(SEL_PROGRAMS, teams, "NC"))]
         for index, team in enumerate(sel_teams):
@@ -131,6 +135,7 @@ class Command(BaseCommand):
             self.staff_team(team, index, with_family=index != 3)
         self.membership(sel_teams[0], member_a, MemberRole.EDUCATOR, lead=False)
         self.membership(sel_teams[1], member_b, MemberRole.FAMILY, lead=False)
+        self.membership(sel_teams[2 % len(sel_teams)], member_es, MemberRole.FAMILY, lead=False)
         # Started from the built-in change package, as an advisor would (its history says
         # so); the seeds below keep the demo as its tests expect, and a second run copies
         # nothing.
@@ -159,6 +164,7 @@ class Command(BaseCommand):
             DemoLogin("state", "state viewer for North Carolina (read-only)"),
             DemoLogin("member-a", f"educator on team A, {sel_teams[0].name}"),
             DemoLogin("member-b", f"family member on team B, {sel_teams[1].name}"),
+            DemoLogin("member-es", f"family member in Spanish on {sel_teams[2 % len(sel_teams)].name}"),
             DemoLogin("advisor-2", f"improvement advisor of “{family.name}” (Virginia)"),
             DemoLogin("admin", "site administrator (Django admin at /admin/)"),
         ]
