@@ -1,9 +1,35 @@
-// Draws every chart on the page from its figure, which the server embeds as JSON
-// (json_script), so no inline script is needed under the Content Security Policy.
+// The server draws every chart as SVG; this script turns one into a plotly chart (values on
+// hover or tap, zoom) when the person asks: "Explore this chart", or a click on the drawing.
+// plotly.js (1.2 MB) is fetched then, once, from this site — a script element, allowed by
+// the CSP's script-src 'self' — so a page of charts loads with nothing heavy to run. The
+// figure comes from the page as JSON (json_script): no inline script.
 (function () {
   "use strict";
   var NARROW = 576;  // Bootstrap's "sm": below it, a phone.
   var ROW = 22;      // pixels a legend row takes
+  var script = document.currentScript;
+  var loading = null;
+
+  // One promise for plotly.js and its stylesheet. The stylesheet's id and class tell plotly
+  // its styles are already here, so it adds no <style> of its own (the CSP would block it).
+  function loadPlotly() {
+    if (window.Plotly) { return Promise.resolve(window.Plotly); }
+    if (loading) { return loading; }
+    loading = new Promise(function (resolve, reject) {
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.id = "plotly.js-style-global";
+      css.className = "no-inline-styles";
+      css.href = script.dataset.plotlyCss;
+      document.head.appendChild(css);
+      var element = document.createElement("script");
+      element.src = script.dataset.plotly;
+      element.onload = function () { resolve(window.Plotly); };
+      element.onerror = function () { loading = null; reject(new Error("plotly.js did not load")); };
+      document.head.appendChild(element);
+    });
+    return loading;
+  }
 
   // On a phone the legend goes below the plot, one item a row, never in a scroll box (plotly
   // caps a legend at half the chart's height): the chart grows by the legend's height instead.
@@ -19,9 +45,9 @@
     }).length;
   }
 
-  function draw(element) {
+  function draw(element, Plotly) {
     var source = document.getElementById(element.dataset.figure);
-    if (!source || !window.Plotly) { return; }
+    if (!source) { return; }
     var figure = JSON.parse(source.textContent);
     var layout = figure.layout;
     if (element.clientWidth < NARROW && layout.legend) {
@@ -42,12 +68,55 @@
         })
       });
     }
-    window.Plotly.newPlot(element, figure.data, layout, {
+    // The server's drawing and its legend give way to plotly's (which has its own legend).
+    var svgs = element.querySelectorAll(".chart-svg, .chart-legend");
+    var summary = element.querySelector("svg[aria-labelledby]");
+    svgs.forEach(function (node) { node.remove(); });
+    element.setAttribute("role", "img");
+    if (summary) { element.setAttribute("aria-labelledby", summary.getAttribute("aria-labelledby")); }
+    return Plotly.newPlot(element, figure.data, layout, {
       displaylogo: false,
       // No mode bar: it needs per-plot <style> rules the CSP blocks; the data table serves instead.
       displayModeBar: false,
       responsive: true,
     });
   }
-  document.querySelectorAll("[data-figure]").forEach(draw);
+
+  function explore(element, button) {
+    if (element.dataset.explored) { return Promise.resolve(); }
+    element.dataset.explored = "1";
+    element.setAttribute("aria-busy", "true");
+    return loadPlotly().then(function (Plotly) {
+      return draw(element, Plotly);
+    }).then(function () {
+      element.removeAttribute("aria-busy");
+      if (button) {
+        var focused = document.activeElement === button;
+        button.hidden = true;
+        // The button is gone: keep the keyboard where it was, on the chart it opened.
+        if (focused) { element.tabIndex = -1; element.focus(); }
+      }
+    }, function () {
+      delete element.dataset.explored;
+      element.removeAttribute("aria-busy");
+    });
+  }
+
+  document.querySelectorAll("[data-explore]").forEach(function (button) {
+    var element = document.querySelector("[data-figure='" + button.dataset.explore + "']");
+    if (!element || !element.querySelector(".chart-svg")) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () { explore(element, button); });
+    // A click (not a scroll) on the drawing asks for the same.
+    element.addEventListener("click", function () { explore(element, button); });
+  });
+  // For tests and for anyone who wants every chart interactive at once.
+  window.bscExploreCharts = function () {
+    var all = [];
+    document.querySelectorAll("[data-explore]").forEach(function (button) {
+      var element = document.querySelector("[data-figure='" + button.dataset.explore + "']");
+      if (element) { all.push(explore(element, button)); }
+    });
+    return Promise.all(all);
+  };
 })();

@@ -53,7 +53,11 @@ def charted(world) -> Measure:
 
 
 def _charts_drawn(page: Page) -> None:
+    """The server's drawings first, then plotly's once every chart is explored."""
     expect(page.locator(".chart").first).to_be_visible()
+    expect(page.locator(".chart:not(:has(.chart-svg))")).to_have_count(0)
+    page.wait_for_function("() => typeof window.bscExploreCharts === 'function'")
+    page.evaluate("() => window.bscExploreCharts()")
     expect(page.locator(".chart:not(:has(.main-svg))")).to_have_count(0)
 
 
@@ -66,7 +70,7 @@ def _check_charts(page: Page) -> None:
     label (LS1, LS2 …), lies inside the chart's own box."""
     problems = page.evaluate("""() => {
         const out = [];
-        document.querySelectorAll('.chart').forEach(chart => {
+        document.querySelectorAll('.chart.js-plotly-plot').forEach(chart => {
             const box = chart.querySelector('.main-svg').getBoundingClientRect();
             const inside = r => r.width === 0 || (r.left >= box.left - 1 && r.right <= box.right + 1
                 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1);
@@ -124,6 +128,42 @@ def test_it_fits_the_run_charts_and_tables_on_a_360_pixel_phone(
     assert value["x"] + value["width"] <= NARROW["width"]
     _wide_tables_are_regions(page)
     _no_sideways_scroll(page)
+    assert_accessible(page)
+
+
+def test_it_draws_light_charts_at_load_and_plotly_only_when_asked(
+    narrow_page: Page, server_url, world, charted
+):
+    page = narrow_page
+    plotly_requests: list[str] = []
+    page.on("request", lambda request: plotly_requests.append(request.url)
+            if "plotly" in request.url else None)
+    log_in(page, server_url, world.member_a.username)
+    page.goto(f"{server_url}/teams/{world.team_a.pk}/charts/")
+    section = page.locator(f"#chart-{charted.pk}-section")
+    chart = section.locator(f"[data-figure='chart-{charted.pk}']")
+    drawing = chart.locator(".chart-svg-narrow")  # the phone's drawing shows
+    expect(drawing).to_be_visible()
+    summary = section.locator(f"#chart-{charted.pk}-summary").text_content()
+    expect(drawing).to_have_accessible_name(summary)  # named by its one-sentence summary
+    expect(chart.locator(".chart-svg-wide")).to_be_hidden()
+    expect(chart.locator(".chart-legend").get_by_text("Goal")).to_be_visible()
+    section.get_by_text("How to read this chart").click()
+    expect(section.get_by_text("A shift is 6 or more points in a row")).to_be_visible()
+    _no_sideways_scroll(page)
+    assert_accessible(page)
+    assert plotly_requests == []
+
+    section.get_by_role("button", name="Explore this chart").first.click()
+    expect(chart.locator(".main-svg").first).to_be_visible()
+    expect(chart.locator(".chart-svg")).to_have_count(0)
+    expect(section.get_by_role("button", name="Explore this chart")).to_have_count(2)  # strata
+    expect(chart).to_be_focused()
+    assert any(url.endswith(".js") for url in plotly_requests)
+    # Only the chart asked for: the others stay the server's drawings.
+    assert page.locator(".js-plotly-plot").count() == 1
+    _check_charts(page)
+    page.screenshot(path=f"{SCREENSHOTS}/phone-charts-360-explored.png", full_page=True)
     assert_accessible(page)
 
 

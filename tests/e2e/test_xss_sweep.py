@@ -241,6 +241,8 @@ def _visit(page: Page, url: str, console: list[str]) -> tuple[list[str], dict]:
         if "Download is starting" in str(error):
             return [], {}
         raise
+    # The server draws the charts as SVG; plotly draws them (and its hover labels) on request.
+    page.evaluate("() => window.bscExploreCharts ? window.bscExploreCharts() : null")
     result = page.evaluate(PROBE)
     page.wait_for_timeout(0)
     problems = [f"window.__xss is {result['xss']!r}"] if result["xss"] is not None else []

@@ -1,8 +1,10 @@
 """The chart pages: who sees which series, and the text and table behind every chart."""
 
 import datetime
+import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from measures.months import add_months
@@ -44,11 +46,17 @@ def test_it_shows_a_member_their_teams_charts_with_summary_table_and_notes(clien
     assert f'id="chart-{fidelity.pk}" type="application/json"' in response.text
 
 
-def test_it_loads_the_local_plotly_bundle_and_its_stylesheet(client, world, fidelity):
+def test_it_draws_the_charts_on_the_server_and_loads_plotly_only_on_request(client, world, fidelity):
     client.force_login(world.member_a)
     html = client.get(reverse("reports:team-charts", args=[world.team_a.pk])).text
-    assert "/static/vendor/plotly/plotly-basic-4.1.1.min.js" in html
-    assert 'id="plotly.js-style-global" class="no-inline-styles"' in html
+    assert f'aria-labelledby="chart-{fidelity.pk}-summary"' in html  # the SVG, named by its summary
+    assert '<script src="/static/vendor/plotly' not in html
+    # charts.js fetches the local bundle and stylesheet when someone explores a chart.
+    assert 'data-plotly="/static/vendor/plotly/plotly-basic-4.1.1.min.js"' in html
+    assert 'data-plotly-css="/static/vendor/plotly/plotly-4.1.1.css"' in html
+    script = (settings.BASE_DIR / "static/js/charts.js").read_text()
+    assert '"plotly.js-style-global"' in script
+    assert '"no-inline-styles"' in script
 
 
 def test_it_shows_members_only_the_collaborative_aggregate(client, world, fidelity):
@@ -124,3 +132,12 @@ def test_it_blanks_small_pooled_months_for_members_and_state_viewers(client, wor
         assert "hidden (under 10)" in response.text
     client.force_login(world.advisor)
     assert client.get(measure.get_absolute_url()).context["pooled"].values == [12.5, 20.0]
+
+
+def test_the_pooled_table_puts_the_value_next_to_the_month(client, world, fidelity):
+    """On a phone the first two columns are what is on screen: the month and its value."""
+    client.force_login(world.advisor)
+    page = client.get(fidelity.get_absolute_url()).text
+    table = page[page.index("Teams reporting") - 600:]
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', table)[:5]
+    assert headers == ["Month", "Value", "Teams reporting", "Numerator", "Denominator"]

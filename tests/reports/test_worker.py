@@ -32,8 +32,12 @@ import redis
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from bsc_portal.celery import app
+from collaboratives.language import email_language
 from collaboratives.models import Collaborative
 from collaboratives.outbox import outbox_relay
 from reports import services
@@ -113,7 +117,9 @@ class MailSink(socketserver.ThreadingTCPServer):
 
     def received(self) -> Counter:
         with self.lock:
-            return Counter((message["To"], message["Subject"]) for message in self.messages)
+            # An encoded (non-ASCII) subject may come back folded, with a leading space.
+            return Counter((message["To"], " ".join(str(message["Subject"]).split()))
+                           for message in self.messages)
 
 
 # --- Worker processes ----------------------------------------------------------------------
@@ -207,10 +213,17 @@ def month(broker: redis.Redis) -> datetime.date:
 
 def expected_emails(month: datetime.date) -> Counter:
     """One "ready" email to every active member with an address, of every active team."""
-    members = Membership.objects.filter(team_id__in=services.active_team_ids(month),
-                                        user__is_active=True).exclude(user__email="")
-    return Counter((address, f"{team}: your {month:%B %Y} report is ready to complete")
-                   for address, team in members.values_list("user__email", "team__name"))
+    members = (Membership.objects.filter(team_id__in=services.active_team_ids(month),
+                                         user__is_active=True).exclude(user__email="")
+               .select_related("user", "team"))
+    expected = Counter()
+    for member in members:
+        # Each in the recipient's language (the demo's member-es reads Spanish).
+        with translation.override(email_language(member.user)):
+            expected[(member.user.email, gettext("%(team)s: your %(month)s report is ready to complete")
+                      % {"team": member.team.name,
+                         "month": date_format(month, "YEAR_MONTH_FORMAT")})] += 1
+    return expected
 
 
 def reports_built(month: datetime.date) -> int:
