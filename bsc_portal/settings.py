@@ -348,6 +348,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# US Spanish: Spanish dates, US decimal point (bsc_portal/formats/es/formats.py).
+FORMAT_MODULE_PATH = ["bsc_portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -263,6 +263,9 @@ SEL_CHANGE_IDEAS = [
 
 SEL_GROUPS = ["Black", "Hispanic/Latino", "White", "Asian", "Multiracial or other"]
 SEL_REFERENCE_GROUP = "White"
+# The same groups in Spanish, in the same order (the names US Spanish-language forms use).
+SEL_GROUPS_ES = ["Negro o afroamericano", "Hispano o latino", "Blanco", "Asiático",
+                 "Multirracial u otro"]
 
 SEL_MEASURES = [
     {"name": "Exclusionary discipline rate", "type": "outcome", "unit": "rate", "rate_per": 100,
@@ -281,8 +284,9 @@ SEL_MEASURES = [
      "tempranas)",
      "denominator_definition_es": "Niños inscritos el día 15 del mes",
      "stratification": "Child's race/ethnicity",
-     "strata": [{"label": label, "is_reference": label == SEL_REFERENCE_GROUP}
-                for label in SEL_GROUPS]},
+     "stratification_es": "Raza/etnia del niño o la niña",
+     "strata": [{"label": label, "label_es": label_es, "is_reference": label == SEL_REFERENCE_GROUP}
+                for label, label_es in zip(SEL_GROUPS, SEL_GROUPS_ES, strict=True)]},
     {"name": "Classrooms implementing with fidelity", "type": "outcome", "unit": "percent",
      "direction": "up", "chart_kind": "p", "goal": Decimal("80"), "baseline_length": 6,
      "operational_definition": "Classrooms scoring 80% or more on the program's Pyramid Model "

@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy
 from measures import privacy, summaries
 from measures.models import Measure, MeasureValue
 from measures.months import add_months
-from measures.phase_selectors import chart_phase_starts
+from measures.phase_selectors import chart_phase_starts, measure_team_phase_starts
 from measures.series import (
     RATIO_CHARTS,
     MonthCounts,
@@ -440,21 +440,23 @@ def _team_lines(measure: Measure, months: list[datetime.date],
     """Every team's own line, teams showing a signal first, then by name.
 
     Each line is cached under a digest of the measure's definition and the team's own
-    numbers, so when one team saves a month only its line is analysed again: the other
-    199 come back from the cache in one round trip."""
+    numbers and phases, so when one team saves a month or starts a phase only its line is
+    analysed again: the other 199 come back from the cache in one round trip."""
     per_team: dict[int, dict[datetime.date, MonthCounts]] = defaultdict(dict)
     for (team, month), (n, d) in by_team.items():
         per_team[team][month] = (n, d, "")
     names = dict(Team.objects.filter(pk__in=per_team).values_list("pk", "name"))
+    phases = measure_team_phase_starts(measure)
     definition = _definition_digest(measure, months)
-    keys = {team: f"bsc:teamline:{measure.pk}:{definition}:{_digest(sorted(counts.items()))}"
+    keys = {team: (f"bsc:teamline:{measure.pk}:{definition}:{_digest(sorted(counts.items()))}"
+                   f":{_digest(phases.get(team, []))}")
             for team, counts in per_team.items()}
     cached = cache.get_many(list(keys.values()))
     lines, fresh = [], {}
     for team, counts in per_team.items():
         line = cached.get(keys[team])
         if line is None:
-            line = fresh[keys[team]] = _team_line(measure, months, team, counts)
+            line = fresh[keys[team]] = _team_line(measure, months, team, counts, phases.get(team, ()))
         lines.append(dataclasses.replace(line, team_id=team, label=names.get(team, "")))
     if fresh:
         cache.set_many(fresh, _CACHE_SECONDS)
@@ -463,8 +465,8 @@ def _team_lines(measure: Measure, months: list[datetime.date],
 
 
 def _team_line(measure: Measure, months: list[datetime.date], team: int,
-               counts: dict[datetime.date, MonthCounts]) -> TeamLine:
-    line = build_series(measure, "", months, counts)
+               counts: dict[datetime.date, MonthCounts], phases: list[PhaseStart] = ()) -> TeamLine:
+    line = build_series(measure, "", months, counts, phases=phases)
     status = line.status and Icons(line.status.variation_icon, line.status.assurance_icon)
     return TeamLine(team, "", line.values, line.center, frozenset(line.signal_indices),
                     line.has_signal, status, summaries.summary(line))
@@ -488,15 +490,15 @@ def _strata_lines(measure: Measure, months: list[datetime.date], rows: list[tupl
     cells: dict[int, dict[datetime.date, privacy.Cell]] = defaultdict(dict)
     for stratum, month, n, d, teams in rows:
         cells[stratum][month] = privacy.Cell(n, d, teams)
-    lines = [build_series(measure, stratum.label, months,
+    lines = [build_series(measure, stratum.display_label, months,
                           {month: (c.numerator, c.denominator, "") for month, c in cells[stratum.pk].items()},
                           stratum=stratum)
              for stratum in strata]
     if full:
         return lines
-    hidden: dict[str, dict[int, str]] = {stratum.label: {} for stratum in strata}
+    hidden: dict[str, dict[int, str]] = {stratum.display_label: {} for stratum in strata}
     for index, month in enumerate(months):
-        group = {s.label: cells[s.pk].get(month, privacy.Cell(None, None, 0)) for s in strata}
+        group = {s.display_label: cells[s.pk].get(month, privacy.Cell(None, None, 0)) for s in strata}
         for label, reason in privacy.group_reasons(group, min_teams=threshold).items():
             if reason:
                 hidden[label][index] = reason
@@ -527,23 +529,23 @@ def disparity_from_cells(measure: Measure, cells: dict[datetime.date, dict[int, 
     if reference is None or not measure.has_denominator:
         return None
     quarters = sorted(cells)
-    labels = {s.pk: s.label for s in strata}
-    hidden: dict[str, dict[int, str]] = {s.label: {} for s in strata}
-    rates: dict[str, list[float | None]] = {s.label: [] for s in strata}
+    labels = {s.pk: s.display_label for s in strata}
+    hidden: dict[str, dict[int, str]] = {s.display_label: {} for s in strata}
+    rates: dict[str, list[float | None]] = {s.display_label: [] for s in strata}
     for index, quarter in enumerate(quarters):
         group = {labels[pk]: cell for pk, cell in cells[quarter].items() if pk in labels}
         reasons = {} if full else privacy.group_reasons(group, min_teams=threshold)
         for stratum in strata:
-            cell, reason = group.get(stratum.label), reasons.get(stratum.label)
+            cell, reason = group.get(stratum.display_label), reasons.get(stratum.display_label)
             if reason:
-                hidden[stratum.label][index] = reason
+                hidden[stratum.display_label][index] = reason
             shown = cell is not None and not reason and cell.denominator
-            rates[stratum.label].append(cell.numerator / cell.denominator if shown else None)
-    base = rates[reference.label]
+            rates[stratum.display_label].append(cell.numerator / cell.denominator if shown else None)
+    base = rates[reference.display_label]
     ratios = {label: [None if v is None or not r else v / r for v, r in zip(values, base, strict=True)]
-              for label, values in rates.items() if label != reference.label}
-    return Disparity(reference.label, quarters, ratios, hidden,
-                     _disparity_summary(measure, quarters, ratios, reference.label, hidden))
+              for label, values in rates.items() if label != reference.display_label}
+    return Disparity(reference.display_label, quarters, ratios, hidden,
+                     _disparity_summary(measure, quarters, ratios, reference.display_label, hidden))
 
 
 def quarter_of(month: datetime.date) -> datetime.date:

@@ -24,7 +24,8 @@ TEAMS_PER_PAGE = 24
 
 def session_markers(collaborative: Collaborative) -> list[charts.Annotation]:
     periods = collaborative.periods.filter(kind=Period.Kind.LEARNING_SESSION).order_by("start_date")
-    return [charts.Annotation(period.start_date, f"LS{period.number}",
+    # "LS1" in English, "SA1" in Spanish (sesión de aprendizaje).
+    return [charts.Annotation(period.start_date, _("LS%(number)s") % {"number": period.number},
                               f"{period.label}, {date_format(period.start_date)}")
             for period in periods]
 
@@ -88,7 +89,7 @@ def strata_context(measure: Measure, lines: list[series.Series],
         "strata_summary": summaries.strata_summary(measure, lines), "min_teams": min_teams,
         # Titles go in the page as headings: a phone would cut them inside the plot.
         "strata_title": _("%(measure)s by %(dimension)s") % {
-            "measure": measure.display_name, "dimension": measure.stratification},
+            "measure": measure.display_name, "dimension": measure.display_stratification},
         "strata_figure": charts.strata_chart(lines),
         "suppressed_note": any(line.hidden for line in lines),
     }

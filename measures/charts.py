@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -77,7 +78,8 @@ def run_chart(series: Series, *, title: str = "", annotations: list[Annotation] 
     x = _x(series.months)
     values = series.values
     hover = [
-        escape(f"{month:%b %Y}: {format_value(measure, value)}" + (f" — {point.note}" if point.note else ""))
+        escape(f"{date_format(month, 'M Y')}: {format_value(measure, value)}"
+               + (f" — {point.note}" if point.note else ""))
         for month, value, point in zip(series.months, values, series.points, strict=True)
     ]
     data = [{
@@ -131,7 +133,7 @@ def _add_phase_marks(layout: dict, series: Series, x: list[str]) -> None:
             "type": "line", "xref": "x", "yref": "paper", "x0": where, "x1": where, "y0": 0, "y1": 1,
             "line": {"color": INK, "width": 1.5, "dash": "dot"}})
         full = _("Phase %(number)s from %(month)s: %(reason)s") % {
-            "number": segment.number, "month": f"{series.months[segment.first]:%b %Y}",
+            "number": segment.number, "month": date_format(series.months[segment.first], "M Y"),
             "reason": segment.start.reason}
         layout["annotations"].append({
             "x": where, "xref": "x", "y": 1, "yref": "paper", "xanchor": "left", "yanchor": "bottom",

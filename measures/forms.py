@@ -26,6 +26,11 @@ class MeasureForm(forms.ModelForm):
         label=_("Groups"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For a stratified measure: one group per line."),
     )
+    strata_es = forms.CharField(
+        label=_("Groups in Spanish (optional)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line, in the same order as the groups above."),
+    )
     reference = forms.CharField(
         label=_("Reference group"), required=False, max_length=120,
         help_text=_("The group others are compared with in the disparity view (one of the lines above)."),
@@ -40,6 +45,7 @@ class MeasureForm(forms.ModelForm):
             "baseline_length", "stratification", "records_events", "strata", "reference", "order",
             "name_es", "operational_definition_es", "numerator_definition_es",
             "denominator_definition_es", "numerator_label_es", "denominator_label_es",
+            "stratification_es", "strata_es",
         ]
         widgets = {"operational_definition": forms.Textarea(attrs={"rows": 3}),
                    "operational_definition_es": forms.Textarea(attrs={"rows": 3})}
@@ -55,12 +61,23 @@ class MeasureForm(forms.ModelForm):
         if self.instance.pk:
             strata = list(self.instance.strata.all())
             self.fields["strata"].initial = "\n".join(s.label for s in strata)
+            self.fields["strata_es"].initial = "\n".join(s.label_es for s in strata)
             self.fields["reference"].initial = next((s.label for s in strata if s.is_reference), "")
 
     def clean(self) -> dict:
         cleaned = super().clean()
         _check_chart_fits_data(cleaned)
+        groups = [line for line in cleaned.get("strata", "").splitlines() if line.strip()]
+        spanish = cleaned.get("strata_es", "").rstrip().splitlines()
+        if len(spanish) > len(groups):
+            self.add_error("strata_es", ValidationError(
+                _("There are more Spanish names than groups: one a line, in the groups' order."),
+                code="too_many_spanish_groups"))
         return cleaned
+
+    def strata_labels_es(self) -> list[str]:
+        """The groups' Spanish names, in the groups' order ("" where none is given)."""
+        return [line.strip() for line in self.cleaned_data.get("strata_es", "").splitlines()]
 
     def strata_labels(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("strata", "").splitlines()
@@ -165,7 +182,7 @@ class MonthEntryForm(forms.Form):
         self.places: dict[str, str] = {}
         for index, row in enumerate(rows):
             measure, current = row.measure, row.current
-            label = measure.display_name + (f" — {row.stratum.label}" if row.stratum else "")
+            label = measure.display_name + (f" — {row.stratum.display_label}" if row.stratum else "")
             for column in ("numerator", "denominator", "note"):
                 self.places[f"{row.key}_{column}"] = label
             self.fields[f"{row.key}_numerator"] = _number_field(

@@ -103,6 +103,7 @@ class Measure(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     # The advisor's own Spanish (collaboratives.bilingual): shown to readers who use the
     # portal in Spanish when filled in, the English otherwise.
+    stratification_es = models.CharField(_("stratified by, in Spanish"), max_length=120, blank=True)
     name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True,
                                help_text=_("Optional. Shown to people who use the portal in Spanish."))
     operational_definition_es = models.TextField(_("operational definition in Spanish"), blank=True)
@@ -145,6 +146,10 @@ class Measure(models.Model):
     def display_name(self) -> str:
         """The name in the reader's language (the Spanish one when given)."""
         return localized(self, "name")
+
+    @property
+    def display_stratification(self) -> str:
+        return localized(self, "stratification")
 
     @property
     def display_definition(self) -> str:
@@ -197,6 +202,7 @@ class Stratum(models.Model):
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="strata")
     label = models.CharField(_("group"), max_length=120)
+    label_es = models.CharField(_("group in Spanish"), max_length=120, blank=True)
     is_reference = models.BooleanField(
         _("reference group"), default=False,
         help_text=_("Other groups' rates are compared with this one."),
@@ -218,7 +224,12 @@ class Stratum(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The group's name in the reader's language (the Spanish one when given)."""
+        return localized(self, "label")
 
 
 class MeasureValue(models.Model):

@@ -20,7 +20,8 @@ class PhaseForm(forms.Form):
         label=_("Why a new phase"), max_length=200, validators=[validate_one_line],
         help_text=_("One line, shown on the chart. For example: Adopted: greeting song at drop-off."))
     change_idea = forms.ModelChoiceField(
-        label=_("Change idea adopted (optional)"), queryset=ChangeIdea.objects.none(), required=False)
+        label=_("Change idea adopted (optional)"), queryset=ChangeIdea.objects.none(), required=False,
+        empty_label="—")
 
     def __init__(self, *args: object, months: list[datetime.date], collaborative_id: int,
                  **kwargs: object) -> None:

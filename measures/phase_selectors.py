@@ -34,6 +34,15 @@ def team_phase_starts(team: Team) -> dict[int, list[PhaseStart]]:
     return dict(starts)
 
 
+def measure_team_phase_starts(measure: Measure) -> dict[int, list[PhaseStart]]:
+    """Every team's phases of one measure, by team id, in one query (the every-team panel)."""
+    starts: dict[int, list[PhaseStart]] = defaultdict(list)
+    for phase in (MeasurePhase.objects.filter(measure=measure, team__isnull=False)
+                  .select_related("change_idea").order_by("start_month")):
+        starts[phase.team_id].append(_start(phase))
+    return dict(starts)
+
+
 def chart_phase_starts(measure: Measure, team: Team | None) -> list[PhaseStart]:
     return [_start(phase) for phase in phases_of(measure, team)]
 

@@ -386,6 +386,6 @@ def stratum_series(measure: Measure, values: list[MeasureValue],
     for value in values:
         if value.stratum_id is not None:
             by_stratum.setdefault(value.stratum_id, []).append(value)
-    return [build_series(measure, stratum.label, months, sum_by_month(by_stratum.get(stratum.pk, [])),
+    return [build_series(measure, stratum.display_label, months, sum_by_month(by_stratum.get(stratum.pk, [])),
                          stratum=stratum)
             for stratum in measure.strata.all()]

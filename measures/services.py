@@ -25,13 +25,14 @@ MEASURE_FIELDS = (
     "unit", "rate_per", "direction", "goal", "chart_kind", "baseline_length", "stratification",
     "order",
     "name_es", "operational_definition_es", "numerator_definition_es", "denominator_definition_es",
-    "numerator_label_es", "denominator_label_es",
+    "numerator_label_es", "denominator_label_es", "stratification_es",
 )
 
 
 @transaction.atomic
 def measure_save(
-    *, measure: Measure, strata: list[str] | None = None, reference: str = "", **fields: Any
+    *, measure: Measure, strata: list[str] | None = None, reference: str = "",
+    strata_es: list[str] | None = None, **fields: Any
 ) -> Measure:
     """Create or update a measure and its strata (groups). A group that already has data
     cannot be removed: its history would vanish from the charts."""
@@ -57,7 +58,7 @@ def measure_save(
     if reference and reference.strip() not in labels:
         raise ValidationError({"reference": ValidationError(
             _("The reference group must be one of the groups listed."), code="unknown_reference")})
-    _sync_strata(measure, labels, reference.strip())
+    _sync_strata(measure, labels, reference.strip(), strata_es or [])
     return measure
 
 
@@ -88,7 +89,8 @@ def _check_chart_fits_unit(measure: Measure) -> None:
             code="denominator_not_used")})
 
 
-def _sync_strata(measure: Measure, labels: list[str], reference: str) -> None:
+def _sync_strata(measure: Measure, labels: list[str], reference: str,
+                 labels_es: list[str]) -> None:
     existing = {stratum.label: stratum for stratum in measure.strata.all()}
     removed = [stratum for label, stratum in existing.items() if label not in labels]
     used = [stratum.label for stratum in removed if stratum.values.exists()]
@@ -103,10 +105,12 @@ def _sync_strata(measure: Measure, labels: list[str], reference: str) -> None:
     for stratum in measure.strata.filter(is_reference=True).exclude(label=reference):
         stratum.is_reference = False
         stratum.save(update_fields=["is_reference"])
+    spanish = dict(zip(labels, [*labels_es, *[""] * len(labels)], strict=False))
     for order, label in enumerate(labels):
         Stratum.objects.update_or_create(
             measure=measure, label=label,
-            defaults={"order": order, "is_reference": label == reference},
+            defaults={"order": order, "is_reference": label == reference,
+                      "label_es": spanish[label]},
         )
 
 

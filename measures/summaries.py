@@ -191,7 +191,7 @@ def strata_summary(measure: Measure, lines: list[Series]) -> str:
         cells.append(f"{line.label} {format_value(measure, value)}" if value is not None
                      else _("%(group)s hidden or not reported") % {"group": line.label})
     return _("%(measure)s by %(dimension)s in %(month)s: %(values)s.") % {
-        "measure": measure.display_name, "dimension": measure.stratification,
+        "measure": measure.display_name, "dimension": measure.display_stratification,
         "month": month_name(lines[0].months[latest]), "values": "; ".join(cells)}
 
 

@@ -204,6 +204,8 @@ def _line(frame: _Frame, series: Series) -> list[str]:
 
 
 def _centre(frame: _Frame, series: Series, labels: list) -> list[str]:
+    if len(series.segments()) > 1:
+        return _phase_centres(frame, series, labels)
     centre = series.center
     if centre is None:
         return []
@@ -216,6 +218,26 @@ def _centre(frame: _Frame, series: Series, labels: list) -> list[str]:
     split = frame.x(end)
     return [_rule(first, y, split, y, GREY, 1.5, 'class="run-chart-centre"'),
             _rule(split, y, last, y, GREY, 1.5, 'class="run-chart-centre-extended" stroke-dasharray="6 4"')]
+
+
+def _phase_centres(frame: _Frame, series: Series, labels: list) -> list[str]:
+    """A centre line per phase over its own months, and a dotted vertical line where each new
+    phase starts (as ``charts.run_chart`` draws them); the current phase's centre is named."""
+    name = _("Median") if series.center_is_median else _("Centre")
+    parts = []
+    for segment in series.segments():
+        if segment.start is not None:
+            x = frame.x(segment.first)
+            parts.append(_rule(x, frame.top, x, frame.bottom, INK, 1,
+                               'class="run-chart-phase" stroke-dasharray="2 3"'))
+        if segment.center is None:
+            continue
+        y = frame.y(segment.center)
+        parts.append(_rule(frame.x(segment.first), y, frame.x(segment.last), y, GREY, 1.5,
+                           'class="run-chart-centre"'))
+    if series.center is not None:
+        labels.append((frame.y(series.center), f"{name} {format_value(series.measure, series.center)}", GREY))
+    return parts
 
 
 def _limits(frame: _Frame, series: Series, labels: list) -> list[str]:

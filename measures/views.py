@@ -59,9 +59,11 @@ def measure_edit(request: HttpRequest, collaborative_pk: int | None = None,
         collaborative = measure.collaborative
     form = MeasureForm(posted(request), instance=measure)
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k not in ("strata", "reference")}
+        fields = {k: v for k, v in form.cleaned_data.items()
+                  if k not in ("strata", "strata_es", "reference")}
         try:
             services.measure_save(measure=measure, strata=form.strata_labels(),
+                                  strata_es=form.strata_labels_es(),
                                   reference=form.cleaned_data["reference"], **fields)
         except ValidationError as exc:
             add_service_errors(form, exc)

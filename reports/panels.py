@@ -23,6 +23,7 @@ from measures import series, summaries
 from measures.formatting import format_value
 from measures.models import Measure, MeasureValue
 from measures.months import add_months, month_start
+from measures.phase_selectors import team_phase_starts
 from measures.selectors import entry_months
 from pdsa.models import Cycle, CycleComment
 from pdsa.selectors import cycles_visible_to
@@ -157,19 +158,21 @@ def _month_words(month: datetime.date) -> str:
 
 def team_measures_panel(request: HttpRequest, team: Team) -> dict | None:
     """Each measure as a sparkline with its variation status and latest value: the team's
-    own series, as its run-chart page draws them (its own data, so nothing is hidden from
-    it). Two queries: the measures and the team's values."""
+    own series, as its run-chart page draws them, in its phases (its own data, so nothing is
+    hidden from it). Three queries: the measures, the team's values and its phases."""
     if not _readable(request, team):
         return None
     measures = _measures(request, team)
     values: dict[int, list[MeasureValue]] = defaultdict(list)
     for value in MeasureValue.objects.filter(team=team).order_by("month"):
         values[value.measure_id].append(value)
+    phases = team_phase_starts(team)
     months = series.month_axis(value.month for rows in values.values() for value in rows)
     table_months = months[-TABLE_MONTHS:]
     cards = []
     for measure in measures:
-        line = series.team_series(measure, values[measure.pk], team.name)
+        line = series.team_series(measure, values[measure.pk], team.name,
+                                  phases=phases.get(measure.pk, ()))
         latest = next((point for point in reversed(line.points) if point.value is not None), None)
         by_month = {point.month: point.value for point in line.points}
         cards.append({

@@ -16,6 +16,7 @@ from measures import summaries
 from measures.formatting import format_value
 from measures.models import Measure, MeasureValue
 from measures.months import add_months, month_range
+from measures.phase_selectors import team_phase_starts
 from measures.series import Series, team_series
 from pdsa.models import Cycle
 from teams.models import MemberRole, Membership, Team
@@ -80,15 +81,18 @@ def _cycles(team: Team, month: datetime.date) -> dict:
 
 def team_lines_until(team: Team, month: datetime.date) -> list[tuple[Measure, Series]]:
     """Each of the collaborative's measures with the team's line up to ``month`` (ending on
-    it): two queries (measures, every value) whatever the number of measures."""
+    it), in the phases the team has set: three queries (measures, every value, every phase)
+    whatever the number of measures."""
     values: dict[int, list[MeasureValue]] = defaultdict(list)
     for value in MeasureValue.objects.filter(team=team, month__lte=month).order_by("month"):
         values[value.measure_id].append(value)
+    phases = team_phase_starts(team)
     lines = []
     for measure in measure_selectors.collaborative_measures(team.collaborative):
         own = values[measure.pk]
         lines.append((measure, team_series(measure, own, team.name,
-                                           month_range(own[0].month if own else month, month))))
+                                           month_range(own[0].month if own else month, month),
+                                           phases=phases.get(measure.pk, ()))))
     return lines
 
 
@@ -110,8 +114,19 @@ def _measures(team: Team, month: datetime.date) -> list[dict]:
             "variation_text": words.get("variation", ""),
             "assurance_text": words.get("assurance", ""),
             "summary": summaries.summary(line),
+            # The phases as the report saw them (a phase started or removed later does not
+            # change a submitted report): the phase of the month, and where each began.
+            "phase": line.phase_of(len(line.points) - 1) + 1 if line.points else 1,
+            "phases": _phases(line),
         })
     return rows
+
+
+def _phases(line: Series) -> list[dict]:
+    """Each phase after the first that the line keeps, as JSON-ready data."""
+    return [{"number": segment.number, "month": line.months[segment.first].isoformat(),
+             "reason": segment.start.reason, "change_idea": segment.start.change_idea}
+            for segment in line.segments() if segment.start is not None]
 
 
 def _composition(team: Team) -> dict:

@@ -250,7 +250,7 @@ def test_the_page_offers_today_and_lists_newest_first(client, world, measure):
     page = client.get(_url(world.team_a, measure)).content.decode()
     assert 'type="date"' in page
     assert "event-chart" in page
-    assert page.index("20 Apr 2026") < page.index("5 Jan 2026")
+    assert page.index("April 20, 2026") < page.index("Jan. 5, 2026")
 
 
 def test_the_team_data_page_links_to_the_events(client, world, measure):
@@ -288,7 +288,7 @@ def test_a_member_deletes_an_event_after_confirming(client, world, measure):
     [event] = _record(measure, world.team_a, world.member_a, D(2026, 3, 3), today=D(2026, 5, 2))
     client.force_login(world.member_a)
     delete = reverse("events:delete", args=[event.pk])
-    assert "Delete the event of 3 March 2026" in client.get(delete).content.decode()
+    assert "Delete the event of March 3, 2026" in client.get(delete).content.decode()
     assert client.post(delete).status_code == 302
     assert not MeasureEvent.objects.exists()
     assert not MeasureValue.objects.exists()

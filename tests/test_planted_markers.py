@@ -128,7 +128,9 @@ CLASSIFIED: dict[str, str] = {
     "measures.Measure.denominator_definition": COLLABORATIVE,
     "measures.Measure.denominator_definition_es": COLLABORATIVE,
     "measures.Measure.stratification": COLLABORATIVE,
+    "measures.Measure.stratification_es": COLLABORATIVE,
     "measures.Stratum.label": COLLABORATIVE,
+    "measures.Stratum.label_es": COLLABORATIVE,
     "measures.MeasureValue.note": TEAM,
     # Dates and notes of rare events (an expulsion) never leave the team.
     "measures.MeasureEvent.note": TEAM,

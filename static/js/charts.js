@@ -45,6 +45,29 @@
     }).length;
   }
 
+  // Month names on plotly's axes in the page's language (the server's drawing and the
+  // hover text already are); plotly ships English only.
+  var LOCALES = {
+    es: {
+      months: ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+               "septiembre", "octubre", "noviembre", "diciembre"],
+      shortMonths: ["Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct",
+                    "Nov", "Dic"],
+      days: ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"],
+      shortDays: ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"]
+    }
+  };
+
+  function pageLocale(Plotly) {
+    var lang = (document.documentElement.lang || "en").slice(0, 2);
+    if (!LOCALES[lang]) { return "en"; }
+    if (!pageLocale.registered) {
+      Plotly.register({ moduleType: "locale", name: lang, dictionary: {}, format: LOCALES[lang] });
+      pageLocale.registered = true;
+    }
+    return lang;
+  }
+
   function draw(element, Plotly) {
     var source = document.getElementById(element.dataset.figure);
     if (!source) { return; }
@@ -75,6 +98,7 @@
     element.setAttribute("role", "img");
     if (summary) { element.setAttribute("aria-labelledby", summary.getAttribute("aria-labelledby")); }
     return Plotly.newPlot(element, figure.data, layout, {
+      locale: pageLocale(Plotly),
       displaylogo: false,
       // No mode bar: it needs per-plot <style> rules the CSP blocks; the data table serves instead.
       displayModeBar: false,

@@ -10,7 +10,7 @@ from django.utils import translation
 from collaboratives.language import SESSION_KEY, language_save
 from collaboratives.models import ChangeIdea, NotificationPreferences
 from collaboratives.services import invitation_send
-from tests.factories import MeasureFactory, UserFactory
+from tests.factories import MeasureFactory, MeasureValueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-and-unusual-passphrase"
@@ -139,3 +139,45 @@ def test_advisors_own_text_shows_in_spanish_where_they_wrote_it(client, world):
         assert str(idea) == "Horarios con imágenes"
     with translation.override("en"):
         assert str(idea) == "Visual schedules"
+
+
+def test_groups_of_a_stratified_measure_have_their_spanish_names(client, world):
+    """The advisor gives each group its Spanish name, in the groups' order; a reader of
+    Spanish sees them in the chart, its table and the comparison with the reference group."""
+    client.force_login(world.advisor)
+    data = {"name": "Exclusion rate", "type": "outcome", "operational_definition": "Events.",
+            "numerator_definition": "Events", "denominator_definition": "Children",
+            "unit": "rate", "rate_per": "100", "direction": "down", "chart_kind": "u",
+            "stratification": "Child's race/ethnicity",
+            "stratification_es": "Raza/etnia del niño o la niña",
+            "strata": "Black\nWhite", "strata_es": "Negro o afroamericano\nBlanco",
+            "reference": "White", "order": "0"}
+    response = client.post(reverse("measures:create", args=[world.collaborative.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    measure = world.collaborative.measures.get(name="Exclusion rate")
+    assert [(s.label, s.label_es) for s in measure.strata.order_by("order")] == [
+        ("Black", "Negro o afroamericano"), ("White", "Blanco")]
+    for stratum in measure.strata.all():
+        for team in (world.team_a, world.team_b):
+            MeasureValueFactory(team=team, measure=measure, stratum=stratum,
+                                month=world.collaborative.start_date.replace(day=1),
+                                numerator=2, denominator=10)
+    client.cookies["django_language"] = "es"
+    listing = client.get(reverse("measures:list", args=[world.collaborative.pk])).text
+    assert "Raza/etnia del niño o la niña: Negro o afroamericano, Blanco (referencia)" in listing
+    client.force_login(world.member_a)
+    charts = client.get(reverse("reports:team-charts", args=[world.team_a.pk])).text
+    assert "Negro o afroamericano" in charts
+    assert "Black" not in charts
+
+
+def test_more_spanish_group_names_than_groups_are_refused(client, world):
+    client.force_login(world.advisor)
+    data = {"name": "Rate", "type": "outcome", "operational_definition": "x",
+            "numerator_definition": "a", "denominator_definition": "b", "unit": "rate",
+            "rate_per": "100", "direction": "down", "chart_kind": "u", "stratification": "Race",
+            "strata": "Black\nWhite", "strata_es": "Negro\nBlanco\nOtro", "order": "0"}
+    response = client.post(reverse("measures:create", args=[world.collaborative.pk]), data)
+    assert response.status_code == 200
+    assert "more Spanish names than groups" in response.text
+    assert not world.collaborative.measures.filter(name="Rate").exists()

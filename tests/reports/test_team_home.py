@@ -318,7 +318,7 @@ def _populate(world: World, size: int) -> None:
 # report, values, cycles, evaluations), the feedback (comments, reviews), the measures'
 # values and the worth-a-look cycles; and whether the advisor has set up change ideas and
 # measures (the set-up notice).
-MEMBER_QUERIES = 19
+MEMBER_QUERIES = 20
 LEADER_QUERIES = MEMBER_QUERIES - 2  # no evaluations to answer, no set-up notice (theirs is the checklist)
 
 
