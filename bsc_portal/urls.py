@@ -11,7 +11,7 @@ from collaboratives.forms import PasswordResetByEmailForm, SignInForm
 from collaboratives.language import language_set
 from collaboratives.profile_views import profile, profile_token_create, profile_token_revoke
 from collaboratives.views import InvitationAcceptView
-from measures.api import MeasureValueViewSet, MeasureViewSet
+from measures.api import MeasureValueViewSet, MeasureViewSet, ParetoTallyViewSet
 from pdsa.api import CycleViewSet
 from reports.api import ReportViewSet
 from teams.api import ChangeIdeaViewSet, CollaborativeViewSet, MembershipViewSet, TeamViewSet
@@ -26,6 +26,7 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("measure-values", MeasureValueViewSet, basename="measure-value")
+router.register("pareto-tallies", ParetoTallyViewSet, basename="pareto-tally")
 router.register("pdsa-cycles", CycleViewSet, basename="pdsa-cycle")
 router.register("change-ideas", ChangeIdeaViewSet, basename="change-idea")
 router.register("reports", ReportViewSet, basename="report")

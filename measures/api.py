@@ -5,7 +5,10 @@
 - A team's raw values are its own: its members read and write them, the collaborative's
   advisors and coaches read them (403 on writes), nobody else sees them (404, or "does not
   exist" for an id in the input). Writes go through ``measure_values_record``, so the API
-  refuses what the data-entry page refuses.
+  refuses what the data-entry page refuses. A measure that records events with their dates
+  takes no typed values: its counts come from the events page.
+- A team's Pareto tallies follow the same rule as its raw values (read-only here; the
+  Pareto pages write them).
 - Chart data for one team follows the same rule. Without a team it is the collaborative
   aggregate, readable by everyone who reads the collaborative and holding no team's data;
   whoever does not lead the collaborative gets rates only, with small cells suppressed.
@@ -31,8 +34,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from measures import aggregates, selectors, services
-from measures.models import Measure, MeasureValue, Stratum
+from measures import aggregates, csvio, selectors, services
+from measures.models import Measure, MeasureValue, ParetoTally, Stratum
 from measures.months import FIRST_MONTH, LAST_MONTH, MonthOutOfRange, parse_month
 from measures.phase_selectors import chart_phase_starts
 from measures.serializers import (
@@ -41,6 +44,7 @@ from measures.serializers import (
     MeasureSerializer,
     MeasureValueSerializer,
     MeasureWriteSerializer,
+    ParetoTallySerializer,
 )
 from measures.series import Series, stratum_series, team_series
 from measures.summaries import status_words, summary
@@ -389,6 +393,7 @@ class MeasureValueViewSet(
         value = self.get_object()
         if not access.can_write_team_work(request.user, value.team):
             raise PermissionDenied
+        _refuse_event_count(value.measure)
         serializer = self.get_serializer(value, data=request.data,
                                          partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
@@ -405,6 +410,7 @@ class MeasureValueViewSet(
         value = self.get_object()
         if not access.can_write_team_work(request.user, value.team):
             raise PermissionDenied
+        _refuse_event_count(value.measure)
         blank = services.Entry(value.measure, value.stratum, None, None)
         _record(request, value.team, value.month, [blank], bulk=False)
         return Response(status=204)
@@ -458,6 +464,13 @@ class MeasureValueViewSet(
         }).data)
 
 
+def _refuse_event_count(measure: Measure) -> None:
+    """A count derived from the team's events is changed by recording or removing an event,
+    never by hand: a 400 naming the measure, before the input is read."""
+    if measure.records_events:
+        raise ValidationError({"measure": [csvio.events_only_message(measure)]})
+
+
 def _measures_of(team: Team) -> dict[int, Measure]:
     return {measure.pk: measure for measure in selectors.collaborative_measures(team.collaborative)}
 
@@ -469,6 +482,8 @@ def _resolve(measures: dict[int, Measure], measure_id: int, stratum_id: int | No
     measure = measures.get(measure_id)
     if measure is None:
         return None, None, {"measure": [_does_not_exist(measure_id)]}
+    if measure.records_events:
+        return measure, None, {"measure": [csvio.events_only_message(measure)]}
     strata = list(measure.strata.all())
     if stratum_id is None:
         if measure.is_stratified:
@@ -522,3 +537,25 @@ def _entry_error(exc: DjangoValidationError, count: int, *, bulk: bool) -> Valid
     if any(rows):
         detail["values"] = rows
     return ValidationError(detail)
+
+
+# --- Pareto tallies --------------------------------------------------------------------------
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("team", int, description="Only this team's tallies.")]))
+class ParetoTallyViewSet(viewsets.ReadOnlyModelViewSet):
+    """A team's Pareto tallies (counts by category over a period), each with its categories
+    largest first, their percent and cumulative percent, and a one-sentence summary. Read as
+    the Pareto pages are: the team's members and its collaborative's advisors and coaches;
+    other teams and state viewers see none. Filter with ``?team=<id>``."""
+
+    serializer_class = ParetoTallySerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self) -> QuerySet[ParetoTally]:
+        tallies = ParetoTally.objects.filter(
+            team__in=access.teams_visible_to(self.request.user)).prefetch_related("categories")
+        team = id_param(self.request, "team")
+        if team is not None:
+            tallies = tallies.filter(team_id=team)
+        return tallies.order_by("team_id", "-end", "-pk")

@@ -29,6 +29,14 @@ MAX_ROWS = 10_000
 MAX_CELL = 10_000  # a note keeps 500 characters; anything much longer is not a value
 
 
+def events_only_message(measure: Measure) -> str:
+    """Why a typed count of a measure that ``records_events`` is refused (here and in the
+    API): its monthly counts are derived from the events the team records with their dates."""
+    return _("%(measure)s counts events recorded with their dates: its monthly counts come "
+             "from the events page, where the team records each event, so they cannot be "
+             "typed or imported.") % {"measure": measure.display_name}
+
+
 def write_csv(rows: Iterable[Iterable[object]]) -> str:
     """Monthly values under the import's own header, so an export can be imported again."""
     return csv_text(COLUMNS, rows)
@@ -64,9 +72,11 @@ def _float(number: float | None) -> str:
 
 
 def template_rows(measures: list[Measure], month: datetime.date) -> list[list[object]]:
+    """A blank row per measure (and group) to fill in; none for a measure whose counts come
+    from its events."""
     return [
         [month.strftime("%Y-%m"), measure.name, stratum.label if stratum else "", "", "", ""]
-        for measure in measures
+        for measure in measures if not measure.records_events
         for stratum in (list(measure.strata.all()) if measure.is_stratified else [None])
     ]
 
@@ -87,7 +97,7 @@ def measure_values_import(
     """Validate the whole file, then save it in one transaction. Raises ImportRejected
     listing every problem; nothing is saved then. Returns the number of values written."""
     earliest = earliest_entry_month(team.collaborative)
-    entries_by_month, problems = _read(data, measures, today, earliest)
+    entries_by_month, problems = _read(data, measures, today, earliest, _derived_counts(team, measures))
     if problems:
         raise ImportRejected(problems)
     written = 0
@@ -101,8 +111,20 @@ def measure_values_import(
     return written
 
 
+def _derived_counts(team: Team, measures: list[Measure]) -> dict[tuple[int, datetime.date], Decimal]:
+    """The team's counts derived from its events (measure id, month → count): an export
+    imported again carries them unchanged, and those lines are let through, saving nothing."""
+    event_ids = [measure.pk for measure in measures if measure.records_events]
+    if not event_ids:
+        return {}
+    return {(measure_id, month): numerator for measure_id, month, numerator in
+            MeasureValue.objects.filter(team=team, measure_id__in=event_ids, stratum__isnull=True)
+            .values_list("measure_id", "month", "numerator")}
+
+
 def _read(data: bytes, measures: list[Measure], today: datetime.date | None,
-          earliest: datetime.date) -> tuple[dict[datetime.date, list[Entry]], list[Problem]]:
+          earliest: datetime.date, derived: dict[tuple[int, datetime.date], Decimal] | None = None,
+          ) -> tuple[dict[datetime.date, list[Entry]], list[Problem]]:
     header, rows, problems = read_rows(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_cell=MAX_CELL)
     if problems and not header:
         return {}, problems  # not a CSV file we can read at all
@@ -131,6 +153,13 @@ def _read(data: bytes, measures: list[Measure], today: datetime.date | None,
         seen[key] = line
         if entry.is_blank:
             continue  # a template row left empty: nothing to say (removal is on the page)
+        if entry.measure.records_events:
+            # Its counts come from the events: the count already derived (an export read
+            # back) passes and saves nothing; any other is refused.
+            if (entry.denominator is not None or (derived or {}).get(
+                    (entry.measure.pk, month)) != entry.numerator):
+                problems.append(Problem(line, "measure", events_only_message(entry.measure)))
+            continue
         for column, message in entry_errors(entry, month, today=today, earliest=earliest).items():
             problems.append(Problem(line, column, message))
         entries[month].append(entry)

@@ -10,16 +10,30 @@ from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import ReturnDict
 
 from collaboratives.models import Collaborative
-from measures.models import BASELINE_LENGTH_MESSAGE, Measure, MeasureValue, Stratum
+from measures import pareto
+from measures.models import (
+    BASELINE_LENGTH_MESSAGE,
+    Measure,
+    MeasureValue,
+    ParetoTally,
+    Stratum,
+)
 from measures.months import parse_month
 from teams import access
 from teams.models import Team
 
+# The advisor's own Spanish for a measure's words (``Measure.display_name`` and friends show
+# it to readers who use the portal in Spanish); empty means "the English".
+BILINGUAL_FIELDS = [
+    "name_es", "operational_definition_es", "numerator_definition_es",
+    "denominator_definition_es", "numerator_label_es", "denominator_label_es",
+]
 MEASURE_READ_FIELDS = [
     "id", "collaborative", "name", "type", "operational_definition", "numerator_definition",
     "denominator_definition", "numerator_label", "denominator_label",
     "unit", "rate_per", "direction", "goal", "chart_kind",
-    "baseline_length", "stratification", "order", "strata",
+    "baseline_length", "stratification", "records_events", "order", "strata",
+    *BILINGUAL_FIELDS,
 ]
 
 
@@ -87,7 +101,8 @@ class MeasureWriteSerializer(serializers.ModelSerializer):
             "collaborative", "name", "type", "operational_definition", "numerator_definition",
             "denominator_definition", "numerator_label", "denominator_label",
             "unit", "rate_per", "direction", "goal", "chart_kind",
-            "baseline_length", "stratification", "order", "strata", "reference",
+            "baseline_length", "stratification", "records_events", "order", "strata",
+            "reference", *BILINGUAL_FIELDS,
         ]
         # The service checks the name is unique (and the API names the field).
         validators: list = []
@@ -186,3 +201,47 @@ class BulkResultSerializer(serializers.Serializer):
     month = MonthField()
     written = serializers.IntegerField(help_text=_("Values created, changed or removed."))
     values = MeasureValueSerializer(many=True)
+
+
+# --- Pareto tallies ------------------------------------------------------------------------
+
+class ParetoRowSerializer(serializers.Serializer):
+    """One category, in Pareto order (largest count first)."""
+
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    percent = serializers.FloatField(help_text=_("Its share of the tally's total, 0 to 100."))
+    cumulative_percent = serializers.FloatField(
+        help_text=_("Its share and that of every category before it, 0 to 100."))
+
+
+class ParetoTallySerializer(serializers.ModelSerializer):
+    """A team's counts by category over a period, as the Pareto page shows them: the rows of
+    its table and chart, their total and the one-sentence summary."""
+
+    categories = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ParetoTally
+        fields = ["id", "team", "title", "start", "end", "total", "categories", "summary"]
+        read_only_fields = fields
+
+    @staticmethod
+    def _rows(tally: ParetoTally) -> list[pareto.ParetoRow]:
+        # Worked out once per tally (from the prefetched categories) for all three fields.
+        rows = getattr(tally, "_pareto_rows", None)
+        if rows is None:
+            rows = tally._pareto_rows = pareto.pareto_rows(tally)
+        return rows
+
+    @extend_schema_field(ParetoRowSerializer(many=True))
+    def get_categories(self, tally: ParetoTally) -> list[dict]:
+        return ParetoRowSerializer(self._rows(tally), many=True).data
+
+    def get_total(self, tally: ParetoTally) -> int:
+        return sum(row.count for row in self._rows(tally))
+
+    def get_summary(self, tally: ParetoTally) -> str:
+        return pareto.pareto_summary(tally, self._rows(tally))

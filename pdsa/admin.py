@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from pdsa.models import Cycle, CycleComment, CycleParticipant
+from pdsa.models import Cycle, CycleAttachment, CycleComment, CycleParticipant
 
 
 class CycleParticipantInline(admin.TabularInline):
@@ -24,3 +27,32 @@ class CycleAdmin(SimpleHistoryAdmin):
 class CycleCommentAdmin(admin.ModelAdmin):
     list_display = ["cycle", "author", "created_at"]
     raw_id_fields = ["cycle", "author"]
+
+
+@admin.register(CycleAttachment)
+class CycleAttachmentAdmin(SimpleHistoryAdmin):
+    """Looked at, never written here: the services check and clean a file (type, size, photo
+    metadata) and remove it from storage, which an admin save or delete would skip. The file
+    is opened through the portal's checked view, never a link to the storage."""
+
+    list_display = ["original_name", "caption", "cycle", "content_type", "size", "uploaded_by",
+                    "uploaded_at", "open_link"]
+    list_filter = ["content_type", "cycle__team__collaborative"]
+    search_fields = ["original_name", "caption", "cycle__title"]
+    raw_id_fields = ["cycle", "uploaded_by"]
+    list_select_related = ["cycle", "uploaded_by"]
+    exclude = ["file"]
+    readonly_fields = ["open_link"]
+
+    @admin.display(description=_("file"))
+    def open_link(self, attachment: CycleAttachment) -> str:
+        return format_html('<a href="{}">{}</a>', attachment.get_absolute_url(), _("Open the file"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

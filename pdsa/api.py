@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pdsa import selectors, services
+from pdsa import attachments, selectors, services
 from pdsa.models import Cycle
 from pdsa.serializers import CycleSerializer
 from teams import access
@@ -84,9 +84,13 @@ class CycleViewSet(
 
     def get_queryset(self) -> QuerySet[Cycle]:
         request = self.request
+        # Files only where the caller reads the team's work (not on another team's shared
+        # cycle): one query for the page, whatever the number of cycles.
+        files = Prefetch("attachments", queryset=attachments.attachments_visible_to(
+            request.user).order_by("uploaded_at", "pk"))
         cycles = (selectors.cycles_visible_to(request.user)
                   .select_related("team__collaborative", "change_idea")
-                  .prefetch_related("measures", "participations", "participants"))
+                  .prefetch_related("measures", "participations", "participants", files))
         for name in ("team", "change_idea"):
             pk = id_param(request, name)
             if pk is not None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from collaboratives.models import ChangeIdea
 from measures.models import Measure
 from pdsa import selectors
+from pdsa.attachments import attachments_visible_to
 from pdsa.forms import WRONG_CHANGE_IDEA, WRONG_EARLIER_CYCLE, WRONG_MEASURE, WRONG_PERSON
-from pdsa.models import Cycle, CycleParticipant
+from pdsa.models import Cycle, CycleAttachment, CycleParticipant
 from teams import access
 from teams.models import Team
 
@@ -22,6 +25,21 @@ class ParticipationSerializer(serializers.ModelSerializer):
     class Meta:
         model = CycleParticipant
         fields = ["user", "role"]
+
+
+class CycleAttachmentSerializer(serializers.ModelSerializer):
+    """A photo or file on the cycle. ``url`` is the portal's own checked link (the file is
+    never public); it answers only those who read the team's work."""
+
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CycleAttachment
+        fields = ["id", "original_name", "caption", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: CycleAttachment) -> str:
+        return reverse("pdsa:attachment", args=[attachment.pk])
 
 
 def _not_found(message: str) -> dict:
@@ -48,6 +66,7 @@ class CycleSerializer(serializers.ModelSerializer):
         queryset=get_user_model().objects.none(), many=True, required=False,
         error_messages=_not_found(WRONG_PERSON))
     participations = ParticipationSerializer(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField()
     lead_role = serializers.CharField(read_only=True)
     measures = serializers.PrimaryKeyRelatedField(
         queryset=Measure.objects.none(), many=True, required=False,
@@ -62,7 +81,8 @@ class CycleSerializer(serializers.ModelSerializer):
             "participations", "objective", "questions", "prediction", "plan_who", "plan_what",
             "plan_when", "plan_where", "planned_start", "data_collection_plan", "measures",
             "do_what_happened", "do_problems", "do_unexpected", "done_on", "study_summary",
-            "study_learned", "next_step", "completed_at", "created_at", "updated_at",
+            "study_learned", "next_step", "attachments", "completed_at", "created_at",
+            "updated_at",
         ]
         read_only_fields = ["number", "lead_role", "completed_at", "created_at", "updated_at"]
         # The services check the ramp and name the field; DRF's own check would not.
@@ -89,6 +109,19 @@ class CycleSerializer(serializers.ModelSerializer):
         if isinstance(self.instance, Cycle):
             fields["team"].read_only = True
         return fields
+
+    @extend_schema_field(CycleAttachmentSerializer(many=True))
+    def get_attachments(self, cycle: Cycle) -> list[dict]:
+        """The files the caller may open: a shared cycle's files stay with its team, so
+        another team reading the worksheet gets none. The viewset prefetches them, already
+        limited to the caller's (``attachments.attachments_visible_to``)."""
+        if "attachments" in getattr(cycle, "_prefetched_objects_cache", {}):
+            items = cycle.attachments.all()
+        else:
+            request = self.context.get("request")
+            items = (attachments_visible_to(request.user).filter(cycle=cycle)
+                     if request is not None else CycleAttachment.objects.none())
+        return CycleAttachmentSerializer(items, many=True).data
 
     def to_representation(self, instance: Cycle) -> dict:
         data = super().to_representation(instance)

@@ -95,6 +95,7 @@ class Targets:
     coach_role: CollaborativeRole
     measure: Measure
     measure_value: MeasureValue
+    pareto_tally: Any = None  # team A's, made before the request (an API list reads it)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.world, name)
@@ -209,6 +210,10 @@ def events_a(t: Targets) -> dict[str, Any]:
 def event_a(t: Targets) -> dict[str, Any]:
     events_a(t)
     return {"pk": t._event.pk}
+
+
+def tally_of_a(t: Targets) -> set[int]:
+    return {t.pareto_tally.pk}
 
 
 def phase_team(t: Targets) -> dict[str, Any]:
@@ -503,6 +508,8 @@ PAGES: dict[str, Row] = {
     "pdsa:attachment":              row(attachment_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "pdsa:attachment-delete":       row(attachment_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     # Rare events with their dates: the team records, its leaders read; dates never leave.
+    "api:pareto-tally-list":        row(none,     401, 200, 200, 200, 200, 200, 200, 200),
+    "api:pareto-tally-detail":      row(pareto_a, 401, 404, 200, 404, 200, 404, 404, 404),
     "events:list":                  row(events_a, LOGIN, 404, 200, 404, 200, 404, 404, 404),
     "events:delete":                row(event_a,  LOGIN, 404, 200, 404, 403, 404, 404, 404),
     # Phases after a change: the team's own chart, or the pooled chart by its leaders.
@@ -611,6 +618,8 @@ WRITES: dict[str, tuple[object, ...]] = {
     "pareto:delete":                (LOGIN, 404, GONE, 404, 403, 404, 404, 404),
     "pdsa:attachment-create":       (LOGIN, 404, 200, 404, 403,  404, 404, 404),
     "pdsa:attachment-delete":       (LOGIN, 404, GONE, 404, GONE, 404, 404, 404),
+    "api:pareto-tally-list":        (401, 405, 405, 405, 405, 405, 405, 405),
+    "api:pareto-tally-detail":      (401, 405, 405, 405, 405, 405, 405, 405),
     "events:list":                  (LOGIN, 404, 200, 404, 403,  404, 404, 404),
     "events:delete":                (LOGIN, 404, GONE, 404, 403, 404, 404, 404),
     "phases:pooled":                (LOGIN, 404, 403, 403, 200, 404, 403, 404),
@@ -682,6 +691,10 @@ def targets(world: World) -> Targets:
         coach_role=CollaborativeRole.objects.get(user=world.coach, collaborative=world.collaborative),
         measure=measure,
         measure_value=factories.MeasureValueFactory(team=world.team_a, measure=measure),
+        pareto_tally=pareto_tally_save(team=world.team_a, title="Reasons for early pick-ups",
+                                       start=datetime.date(2026, 1, 1),
+                                       end=datetime.date(2026, 2, 28),
+                                       categories=[("Illness", 2)], saved_by=world.member_a),
     )
 
 
@@ -800,6 +813,8 @@ LISTED: dict[str, tuple[Callable[[Targets], set[int]], ...]] = {
     # Raw values are team-private: state viewers list none.
     "api:measure-value-list": (nothing, value_of_a, nothing, value_of_a, nothing, nothing,
                                nothing),
+    # Pareto tallies are team-private like values: the team and its leaders.
+    "api:pareto-tally-list": (nothing, tally_of_a, nothing, tally_of_a, nothing, nothing, nothing),
 }
 
 

@@ -39,6 +39,7 @@ from collaboratives import services as framework
 from collaboratives.models import CollaborativeRole
 from collaboratives.services import advisor_group_ensure
 from measures.models import Measure
+from measures.pareto import pareto_tally_save
 from pdsa import services as pdsa_services
 from reports import services as report_services
 from teams.models import MemberRole
@@ -170,6 +171,10 @@ def _build() -> FuzzWorld:
 
     people = [advisor, coach, member_a, lead_a, member_b, memberships[-1].user]
     measures = [percent, stratified, theirs]
+    tallies = [pareto_tally_save(team=team, title=f"Early pick-ups {team.name}",
+                                 start=datetime.date(2026, 1, 1), end=datetime.date(2026, 2, 28),
+                                 categories=[("Illness", 2), ("Transport", 1)], saved_by=None)
+               for team in (team_a, team_b, other_team)]
     world = FuzzWorld(ids={
         "collaborative": [collaborative.pk, other.pk],
         "team": [team_a.pk, team_b.pk, other_team.pk],
@@ -183,6 +188,7 @@ def _build() -> FuzzWorld:
         "version": [1, 2],
         # Path ids, by the collection they are in.
         "collaboratives": [collaborative.pk, other.pk],
+        "pareto-tallies": [tally.pk for tally in tallies],
         "teams": [team_a.pk, team_b.pk, other_team.pk],
         "memberships": [m.pk for m in memberships],
         "measures": [m.pk for m in measures],

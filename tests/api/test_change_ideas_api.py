@@ -216,5 +216,5 @@ def test_it_answers_400_naming_the_cycles_that_test_a_change_idea(client, world,
         response = send(client, world.advisor, "delete", f"{IDEAS}{framework['idea'].pk}/")
     assert response.status_code == 400
     assert response.json() == {
-        "non_field_errors": ["1 PDSA cycle(s) test this change idea: “Cycle 1: one classroom”"]
+        "non_field_errors": ["1 PDSA cycle tests this change idea: “Cycle 1: one classroom”"]
     }
