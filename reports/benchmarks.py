@@ -28,6 +28,7 @@ from collaboratives.models import Collaborative
 from measures.models import Measure
 from measures.months import add_months
 from pdsa.models import Cycle
+from reports.demo.phases import FIDELITY
 from teams.models import Team
 
 ADVISOR, MEMBER, STATE, ADMIN = "advisor", "member-a", "state", "admin"
@@ -75,6 +76,16 @@ def pages() -> list[Page]:
 
     def cycle_a() -> Cycle:
         return Cycle.objects.filter(team=team_a()).order_by("pk").first()
+
+    def cycle_with_files() -> Cycle:
+        return Cycle.objects.filter(team=team_a(), attachments__isnull=False).order_by("pk").first()
+
+    def events_measure() -> Measure:
+        return Measure.objects.filter(collaborative=first(), records_events=True).order_by("pk").first()
+
+    def fidelity() -> Measure:
+        # The chart the demo starts a new phase of (reports/demo/phases.py).
+        return Measure.objects.get(collaborative=first(), name=FIDELITY)
 
     def stratified() -> Measure:
         return Measure.objects.filter(collaborative=first()).exclude(stratification="").first()
@@ -162,6 +173,18 @@ def pages() -> list[Page]:
              is_measure_page=True),
         Page(MEMBER, "PDSA cycles (member)", lambda: reverse("pdsa:cycle-list", args=[team_a().pk])),
         Page(MEMBER, "cycle detail (member)", lambda: reverse("pdsa:cycle-detail", args=[cycle_a().pk])),
+        Page(MEMBER, "cycle with files (member)",
+             lambda: reverse("pdsa:cycle-detail", args=[cycle_with_files().pk])),
+        Page(MEMBER, "add a file (member)",
+             lambda: reverse("pdsa:attachment-create", args=[cycle_with_files().pk])),
+        Page(MEMBER, "events (member)",
+             lambda: reverse("events:list", args=[team_a().pk, events_measure().pk])),
+        Page(ADVISOR, "events (advisor)",
+             lambda: reverse("events:list", args=[team_a().pk, events_measure().pk])),
+        Page(MEMBER, "phases (member)", lambda: reverse(
+            "phases:team", kwargs={"team_pk": team_a().pk, "pk": fidelity().pk})),
+        Page(ADVISOR, "phases, pooled (advisor)",
+             lambda: reverse("phases:pooled", args=[fidelity().pk])),
         Page(ADVISOR, "spread (advisor)", spread),
         Page(MEMBER, "spread (member)", spread),
         Page(STATE, "spread (state)", spread),

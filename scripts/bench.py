@@ -602,7 +602,8 @@ def browser_bench(base: str, targets: dict[str, tuple[str, str]], *, loads: int 
 # The pages loaded in Chromium, by their labels in reports/benchmarks.py.
 BROWSER_PAGES = ["measure stratified (advisor)", "measure stratified (state)", "collaborative detail",
                  "collaborative detail (state)", "run charts (advisor)", "cohort dashboard",
-                 "state dashboard (state)", "team detail (member)", "cycles across teams"]
+                 "state dashboard (state)", "team detail (member)", "cycles across teams",
+                 "run charts (member)", "events (member)", "cycle with files (member)"]
 
 
 def browser_targets(env: dict[str, str], svc: Services, database: str) -> dict[str, tuple[str, str]]:

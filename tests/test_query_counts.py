@@ -7,6 +7,14 @@ from reports.benchmarks import page_query_counts
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(settings) -> None:
+    # A cache of this process alone: under pytest -n, another worker's tests clear the
+    # shared Redis database between a page's two visits, and a warm visit would count cold.
+    settings.CACHES = {**settings.CACHES, "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "query-counts"}}
+
+
 def test_every_page_runs_the_same_queries_for_more_teams_and_months_within_its_budget():
     # One test, because seeding and walking every page is most of its cost.
     small = page_query_counts(teams=3, months=16)

@@ -4,10 +4,13 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
+from django.urls import reverse
 
+from collaboratives.language import language_of
 from collaboratives.models import Collaborative, Period
 from measures import series
-from measures.models import MeasureValue
+from measures.models import Measure, MeasureEvent, MeasurePhase, MeasureValue
+from pdsa.models import Cycle, CycleAttachment
 from teams.models import Membership, Team
 from teams.selectors import composition_gaps, teams_with_composition
 
@@ -17,7 +20,9 @@ LOGINS = ["advisor", "coach", "state", "member-a", "member-b"]
 
 def counts() -> tuple[int, ...]:
     return (Collaborative.objects.count(), Period.objects.count(), Team.objects.count(),
-            Membership.objects.count(), get_user_model().objects.count())
+            Membership.objects.count(), get_user_model().objects.count(),
+            MeasureEvent.objects.count(), MeasurePhase.objects.count(), Cycle.objects.count(),
+            CycleAttachment.objects.count())
 
 
 def test_it_is_idempotent():
@@ -98,3 +103,42 @@ def test_it_seeds_a_team_with_a_shift_and_a_team_with_a_trend():
                 found["trend"].add(team.name)
     assert "Sunrise Early Learning Center" in found["shift"]  # fidelity after LS1
     assert "Little Oaks Head Start" in found["trend"]  # incidents reviewed, rising
+
+
+def test_it_seeds_events_phases_files_and_a_cycle_in_spanish(client):
+    # One seed for the new features' demo content: seeding is most of the cost.
+    call_command("seed_demo")
+    collaborative = Collaborative.objects.get(state="NC")
+    team_a = Team.objects.get(memberships__user__username="member-a")
+
+    events = Measure.objects.get(collaborative=collaborative, records_events=True)
+    assert events.name == "Expulsions and suspensions"
+    with_events = set(MeasureEvent.objects.filter(measure=events).values_list("team", flat=True))
+    assert len(with_events) > collaborative.teams.count() / 2
+
+    fidelity = Measure.objects.get(collaborative=collaborative,
+                                   name="Classrooms implementing with fidelity")
+    learning_session = collaborative.periods.get(kind=Period.Kind.LEARNING_SESSION, number=1)
+    phase = MeasurePhase.objects.get(measure=fidelity, team=team_a)
+    assert phase.reason == "Adopted: coaching visits every two weeks"
+    assert (phase.start_month.year * 12 + phase.start_month.month
+            == learning_session.start_date.year * 12 + learning_session.start_date.month + 1)
+    assert MeasurePhase.objects.filter(measure=fidelity, team=None).exists()
+
+    files = list(CycleAttachment.objects.filter(cycle__team=team_a))
+    assert sorted(f.content_type for f in files) == ["application/pdf", "image/png"]
+    client.force_login(get_user_model().objects.get(username="member-a"))
+    for item in files:
+        response = client.get(reverse("pdsa:attachment", args=[item.pk]))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content)[:5] in (b"%PDF-", b"\x89PNG\r")
+    page = client.get(reverse("pdsa:cycle-detail", args=[files[0].cycle_id]))
+    assert reverse("pdsa:attachment", args=[files[0].pk]) in page.content.decode()
+
+    member_es = get_user_model().objects.get(username="member-es")
+    assert language_of(member_es) == "es"
+    cycle = Cycle.objects.get(lead=member_es)
+    assert cycle.title == "Canción de despedida en casa"
+    assert cycle.status == Cycle.Status.STUDY
+    assert cycle.team.memberships.filter(user=member_es).exists()
+    assert cycle.change_idea.collaborative == collaborative

@@ -11,8 +11,8 @@ import datetime
 import random
 from decimal import Decimal
 
-from collaboratives.models import Collaborative
-from collaboratives.packages import SOCIAL_EMOTIONAL_LEARNING
+from collaboratives.models import Collaborative, Period
+from collaboratives.packages import SEL_GROUPS_ES, SOCIAL_EMOTIONAL_LEARNING
 from measures import aggregates
 from measures.models import Measure, MeasureValue, Stratum
 from measures.months import add_months, month_range
@@ -76,6 +76,7 @@ _SPANISH: dict[str, dict[str, str]] = {
 }
 MEASURES = [{**fields, **_SPANISH.get(fields["name"], {})} for fields in _IN_ENGLISH]
 GROUPS = ["Black", "Hispanic/Latino", "White", "Asian", "Multiracial or other"]
+GROUPS_ES = SEL_GROUPS_ES
 REFERENCE = "White"
 
 
@@ -88,6 +89,7 @@ def seed_measures(collaborative: Collaborative, teams: list[Team], today: dateti
         stratified = bool(fields.get("stratification"))
         measures.append(measure_save(
             measure=measure, strata=GROUPS if stratified else [],
+            strata_es=GROUPS_ES if stratified else [],
             reference=REFERENCE if stratified else "", order=order, **fields,
         ))
     # 6 baseline months before the start, through last month (this month is still open).
@@ -95,14 +97,23 @@ def seed_measures(collaborative: Collaborative, teams: list[Team], today: dateti
     last = min(add_months(today.replace(day=1), -1), collaborative.end_date.replace(day=1))
     months = month_range(first, last)
     start = collaborative.start_date.replace(day=1)
+    shift = shift_month(collaborative)
     for index, team in enumerate(teams):
-        _write_team(team, index, measures, months, start)
+        _write_team(team, index, measures, months, start, shift)
     # Bulk writes send no signals: forget the cached figures by hand.
     aggregates.forget_collaborative(collaborative.pk)
 
 
+def shift_month(collaborative: Collaborative) -> datetime.date:
+    """The month after learning session 1: where team A's fidelity shifts up (coaching visits
+    adopted at the session), and where the demo starts a new phase of its chart."""
+    session = collaborative.periods.filter(kind=Period.Kind.LEARNING_SESSION, number=1).first()
+    first_day = session.start_date if session else add_months(collaborative.start_date, 1)
+    return add_months(first_day.replace(day=1), 1)
+
+
 def _write_team(team: Team, index: int, measures: list[Measure], months: list[datetime.date],
-                start: datetime.date) -> None:
+                start: datetime.date, shift: datetime.date) -> None:
     wanted: dict[tuple, tuple[Decimal, Decimal | None]] = {}
     for measure in measures:
         # Seeded by names, not ids: the same numbers (and the shift and trend the demo and
@@ -113,7 +124,7 @@ def _write_team(team: Team, index: int, measures: list[Measure], months: list[da
             progress = max(0.0, (month - start).days / 365)  # years since the start
             for stratum in strata:
                 wanted[(measure.pk, stratum.pk if stratum else None, month)] = _value(
-                    measure, stratum, index, position, progress, rng)
+                    measure, stratum, index, position, progress, rng, shifted=month >= shift)
     existing = {(v.measure_id, v.stratum_id, v.month): v
                 for v in MeasureValue.objects.filter(team=team, measure__in=measures)}
     create, update = [], []
@@ -130,7 +141,7 @@ def _write_team(team: Team, index: int, measures: list[Measure], months: list[da
 
 
 def _value(measure: Measure, stratum: Stratum | None, team_index: int, position: int,
-           progress: float, rng: random.Random) -> tuple[Decimal, Decimal | None]:
+           progress: float, rng: random.Random, *, shifted: bool) -> tuple[Decimal, Decimal | None]:
     """One month's numerator and denominator, shaped by the team's demo pattern."""
     improving = progress > 0
     if measure.name.startswith("Exclusionary"):
@@ -143,7 +154,7 @@ def _value(measure: Measure, stratum: Stratum | None, team_index: int, position:
     if measure.name.startswith("Classrooms"):
         observed = rng.randint(5, 8)
         if team_index == 0:
-            share = 0.75 if improving and progress > 0.1 else 0.3  # a clear shift
+            share = 0.75 if shifted else 0.3  # a clear shift, from the month after LS1
         elif team_index == 2:
             share = 0.45  # no signal
         else:

@@ -20,8 +20,10 @@ from collaboratives.language import language_save
 from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
 from collaboratives.packages import FRAMEWORK, MEASURES, SOCIAL_EMOTIONAL_LEARNING
 from collaboratives.services import advisor_group_ensure
+from measures.demo_events import seed_events
 from measures.packages import collaborative_copy_from
 from measures.pareto import seed_pareto
+from reports.demo.attachments import seed_attachments
 from reports.demo.cycles import seed_cycles
 from reports.demo.evaluations import seed_evaluations
 from reports.demo.family import seed_family
@@ -29,7 +31,9 @@ from reports.demo.framework import seed_framework
 from reports.demo.measures import seed_measures
 from reports.demo.participation import seed_participation
 from reports.demo.pd_offerings import seed_pd_offerings
+from reports.demo.phases import seed_phases
 from reports.demo.reports import seed_reports
+from reports.demo.spanish import seed_spanish_cycle
 from teams.models import MemberRole, Membership, Organization, Team
 
 PASSWORD = "bsc-demo-2026"
@@ -144,7 +148,15 @@ class Command(BaseCommand):
                                     parts={FRAMEWORK, MEASURES}, copied_by=advisor)
         seed_framework(sel)
         seed_measures(sel, sel_teams, today=timezone.localdate())
+        # Expulsions and suspensions, recorded with their dates (a g chart per team).
+        seed_events(sel, sel_teams, today=timezone.localdate())
+        # A new phase of team A's fidelity chart (and the pooled one) where its shift starts.
+        seed_phases(sel, sel_teams)
         seed_cycles(sel, sel_teams, today=timezone.localdate())
+        # A photo of the visual schedule and a PDF sign-in sheet on one of team A's cycles.
+        seed_attachments(sel_teams)
+        seed_spanish_cycle(sel, sel_teams[2 % len(sel_teams)], member_es,
+                           today=timezone.localdate())
         seed_reports(sel, sel_teams, advisor, today=timezone.localdate())
         # One tally of reasons for early pick-ups per team, over the last full month.
         seed_pareto(sel_teams, end=timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
