@@ -35,6 +35,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from measures import aggregates, csvio, selectors, services
+from measures.event_charts import event_chart
+from measures.events import team_events
 from measures.models import Measure, MeasureValue, ParetoTally, Stratum
 from measures.months import FIRST_MONTH, LAST_MONTH, MonthOutOfRange, parse_month
 from measures.phase_selectors import chart_phase_starts
@@ -277,7 +279,25 @@ def _team_chart(measure: Measure, team: Team) -> dict:
              "values": line.values, "suppressed": [False] * len(line.points), **_counts(line)}
             for line in stratum_series(measure, values, series.months)
         ]
+    if measure.records_events:
+        data["events"] = _events_chart(measure, team)
     return data
+
+
+def _events_chart(measure: Measure, team: Team) -> dict:
+    """A measure recorded as events, for one team (its members and leaders only, as the
+    caller of ``_team_chart`` checked): the days between events as the g or t chart the
+    events page draws, with its summary and table. Dates never reach the aggregate layer."""
+    chart = event_chart(measure, list(team_events(team, measure)))
+    control = chart.control
+    return {
+        "kind": chart.kind, "fallback": chart.fallback, "summary": chart.summary,
+        "center": control.center if control else None,
+        "upper": control.upper if control else [], "lower": control.lower if control else [],
+        "intervals": chart.intervals,
+        "rows": [{"date": row["date"].isoformat(), "days_since_previous": row["days"],
+                  "signal": row["signal"]} for row in chart.rows],
+    }
 
 
 def _collaborative_chart(figures: aggregates.Figures) -> dict:

@@ -327,3 +327,27 @@ def test_the_demo_seeds_sparse_events_and_their_counts_idempotently(world):
     seed_events(world.collaborative, teams, today=TODAY)
     assert sorted(MeasureEvent.objects.values_list("team_id", "date")) == first
     assert Measure.objects.filter(name=measure.name).count() == 1
+
+
+# --- the API's chart data ---------------------------------------------------------------------
+
+def test_the_teams_chart_data_gives_the_days_between_events_to_the_team(client, world, measure):
+    _record(measure, world.team_a, world.member_a, *WORKED)
+    client.force_login(world.member_a)
+    url = reverse("api:measure-chart-data", args=[measure.pk])
+    data = client.get(url, {"team": world.team_a.pk}).json()["events"]
+    assert data["kind"] == "g"
+    assert data["center"] == 14
+    assert [row["days_since_previous"] for row in data["rows"]] == [None, 14, 14, 36, 0, 41]
+    assert data["rows"][0]["date"] == WORKED[0].isoformat()
+    assert "6 events" in data["summary"]
+
+
+def test_event_dates_never_leave_the_team_through_the_api(client, world, measure):
+    _record(measure, world.team_a, world.member_a, *WORKED)
+    url = reverse("api:measure-chart-data", args=[measure.pk])
+    client.force_login(world.member_b)
+    assert client.get(url, {"team": world.team_a.pk}).status_code == 404
+    pooled = client.get(url).content.decode()
+    assert "events" not in client.get(url).json()
+    assert not any(day.isoformat() in pooled for day in WORKED)
