@@ -44,6 +44,17 @@ SEL_AIM = (
     "fidelity, and exclusionary discipline (suspensions, expulsions, early pick-ups) falls "
     "by half, with no group of children excluded at a higher rate than others."
 )
+SEL_AIM_ES = (
+    "Para junio de 2027, el 80 % de los salones participantes aplica con fidelidad las "
+    "prácticas del Modelo Pirámide, y la disciplina de exclusión (suspensiones, expulsiones, "
+    "salidas tempranas) baja a la mitad, sin que ningún grupo de niños sea excluido más que "
+    "otros."
+)
+FAMILY_AIM_ES = (
+    "Para diciembre de 2027, cada programa participante tiene cada temporada una reunión de "
+    "ida y vuelta con cada familia en el idioma de su hogar, y el 90 % de las familias dice "
+    "que se siente bienvenida."
+)
 FAMILY_AIM = (
     "By December 2027, every participating program holds a two-way family conference each "
     "season in the family's home language, and 90% of families say they feel welcome."
@@ -113,7 +124,7 @@ class Command(BaseCommand):
         sel = self.collaborative(
             name="Growing Together: Social-Emotional Learning Collaborative",
             topic="Children's social-emotional learning (Pyramid Model), with racial justice "
-                  "and cultural responsiveness", state="NC", months=months, aim=SEL_AIM,
+                  "and cultural responsiveness", state="NC", months=months, aim=SEL_AIM, aim_es=SEL_AIM_ES,
             # The collaborative ends in June 2027 whatever its length, so a longer one has
             # started earlier and has more months of data (what --months is for).
             start=_add_months(START, 16 - months),
@@ -123,7 +134,7 @@ class Command(BaseCommand):
         StateViewerRole.objects.get_or_create(user=state, state="NC")
         family = self.collaborative(
             name="Family Engagement Collaborative", topic="Two-way family engagement",
-            state="VA", months=15, aim=FAMILY_AIM, start=datetime.date(2026, 9, 1),
+            state="VA", months=15, aim=FAMILY_AIM, aim_es=FAMILY_AIM_ES, start=datetime.date(2026, 9, 1),
         )
         self.role(family, advisor_2, CollaborativeRole.Role.ADVISOR)
 
@@ -201,12 +212,13 @@ class Command(BaseCommand):
         )
 
     def collaborative(self, *, name: str, topic: str, state: str, months: int, aim: str,
-                      start: datetime.date = START) -> Collaborative:
+                      aim_es: str = "", start: datetime.date = START) -> Collaborative:
         end = _add_months(start, months) - datetime.timedelta(days=1)
         collaborative, _created = Collaborative.objects.update_or_create(
             name=name,
             defaults={"topic": topic, "state": state, "start_date": start, "end_date": end,
                       "status": Collaborative.Status.ACTIVE, "aim_statement": aim,
+                      "aim_statement_es": aim_es,
                       "aim_target_date": end},
         )
         kept = []
