@@ -41,7 +41,7 @@ def test_it_lets_an_advisor_build_the_driver_diagram(page: Page, server_url, wor
 
     # Editing keeps the links; the edit page is checked too.
     page.get_by_role("link", name="Edit Visual schedules").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Edit Change idea")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit change idea")
     assert_accessible(page)
     expect(page.get_by_label("Predictable routines")).to_be_checked()
     field(page, "Description").fill("A picture schedule at children's eye level.")

@@ -58,7 +58,7 @@ def test_it_lets_an_advisor_set_up_a_collaborative_through_the_forms(
     timeline = page.locator("#timeline")
     expect(timeline.locator("ol.timeline li")).to_have_count(1)
     expect(timeline).to_contain_text("Learning session 1")
-    expect(timeline).to_contain_text("Oct 15, 2026 – Oct 16, 2026 · 12.0 h · Richmond")
+    expect(timeline).to_contain_text("Oct. 15, 2026 – Oct. 16, 2026 · 12.0 h · Richmond")
     assert_accessible(page)
 
     # A team, for a new organization.

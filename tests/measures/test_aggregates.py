@@ -268,8 +268,8 @@ def test_it_analyses_again_only_the_team_whose_numbers_changed(world, uneven, th
     analysed = []
     real = aggregates._team_line
     monkeypatch.setattr(aggregates, "_team_line",
-                        lambda measure, months, team, counts: analysed.append(team) or real(
-                            measure, months, team, counts))
+                        lambda measure, months, team, counts, *rest: analysed.append(team) or real(
+                            measure, months, team, counts, *rest))
     MeasureValueFactory(team=third, measure=uneven, month=START, numerator=30, denominator=50)
     figures = aggregates.measure_figures(uneven, world.advisor)
     assert analysed == [third.pk]
