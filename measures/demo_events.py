@@ -33,6 +33,13 @@ EVENT_MEASURE = {
     "numerator_label": "Suspensions and expulsions",
     "unit": M.Unit.COUNT, "direction": M.Direction.DOWN, "chart_kind": M.ChartKind.G,
     "records_events": True, "order": 50,
+    "name_es": "Expulsiones y suspensiones",
+    "operational_definition_es": (
+        "Cada suspensión o expulsión de un niño o una niña del programa, registrada el día en "
+        "que ocurre. Las salidas tempranas se cuentan en la tasa de disciplina de exclusión, "
+        "no aquí."),
+    "numerator_definition_es": "Suspensiones y expulsiones (cada una con su fecha)",
+    "numerator_label_es": "Suspensiones y expulsiones",
 }
 
 
