@@ -33,7 +33,8 @@ class MeasureValueAdmin(SimpleHistoryAdmin):
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
     """Looked at, never written here: the services keep what depends on these rows in step
-    (an event's monthly counts, a phase's chart), which an admin save would skip."""
+    (an event's monthly counts, a phase's chart, a cycle file's stored copy), which an admin
+    save or delete would skip. pdsa's file admin uses it too."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from measures.admin import ReadOnlyAdmin
 from pdsa.models import Cycle, CycleAttachment, CycleComment, CycleParticipant
 
 
@@ -30,7 +30,7 @@ class CycleCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CycleAttachment)
-class CycleAttachmentAdmin(SimpleHistoryAdmin):
+class CycleAttachmentAdmin(ReadOnlyAdmin):
     """Looked at, never written here: the services check and clean a file (type, size, photo
     metadata) and remove it from storage, which an admin save or delete would skip. The file
     is opened through the portal's checked view, never a link to the storage."""
@@ -47,12 +47,3 @@ class CycleAttachmentAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("file"))
     def open_link(self, attachment: CycleAttachment) -> str:
         return format_html('<a href="{}">{}</a>', attachment.get_absolute_url(), _("Open the file"))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
