@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from collaboratives.csvfiles import ImportRejected, Problem, csv_text, read_rows
 from collaboratives.csvfiles import safe_cell as safe_cell  # re-exported: measures' CSV API
@@ -51,8 +51,12 @@ def figures_rows(figures: aggregates.Figures) -> tuple[list[str], list[list[obje
     """The collaborative figures of a measure as its audience may see them (the aggregate
     layer has already applied the small-cell rules): a row per line and month."""
     counts = figures.full and figures.kind != aggregates.MEDIAN
-    header = ["series", "month", "teams_reporting", "value",
-              *(["numerator", "denominator"] if counts else []), "hidden"]
+    # Read by people (it is not imported back): the header in the reader's language.
+    header = [pgettext("CSV column", "series"), pgettext("CSV column", "month"),
+              pgettext("CSV column", "teams_reporting"), pgettext("CSV column", "value"),
+              *([pgettext("CSV column", "numerator"), pgettext("CSV column", "denominator")]
+                if counts else []),
+              pgettext("CSV column", "hidden")]
     lines = [(figures.collaborative, figures.reporting), *((line, None) for line in figures.strata)]
     rows = []
     for line, reporting in lines:

@@ -181,3 +181,15 @@ def test_more_spanish_group_names_than_groups_are_refused(client, world):
     assert response.status_code == 200
     assert "more Spanish names than groups" in response.text
     assert not world.collaborative.measures.filter(name="Rate").exists()
+
+
+def test_an_export_read_by_people_has_its_header_in_their_language(client, world):
+    """The collaborative's figures (read in a spreadsheet, never imported back) name their
+    columns in Spanish; the monthly-data export, the import's template, keeps its English."""
+    measure = MeasureFactory(collaborative=world.collaborative)
+    client.force_login(world.member_a)
+    client.cookies["django_language"] = "es"
+    figures = client.get(reverse("measures:figures-export", args=[measure.pk])).content.decode()
+    assert figures.splitlines()[0] == "serie,mes,equipos_con_datos,valor,oculto"
+    template = client.get(reverse("measures:team-data-export", args=[world.team_a.pk]))
+    assert template.content.decode().splitlines()[0].startswith("month,measure,group")
