@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collaboratives.models import ChangeIdea
-from measures import aggregates
 from measures.models import Measure, MeasurePhase
 from measures.phase_selectors import months_with_data
 from teams.models import Team
@@ -67,16 +66,11 @@ def phase_create(*, measure: Measure, team: Team | None, start_month: datetime.d
     phase = MeasurePhase(measure=measure, team=team, start_month=start_month,
                          reason=" ".join(reason.split()), change_idea=change_idea, created_by=created_by)
     phase.full_clean()
-    phase.save()
-    if team is None:
-        transaction.on_commit(lambda: aggregates.forget_measure(measure.pk))
+    phase.save()  # measures.signals forgets the cached figures
     return phase
 
 
 @transaction.atomic
 def phase_delete(*, phase: MeasurePhase) -> None:
     """Remove a phase: its months join the phase before it again."""
-    pooled, measure_id = phase.team_id is None, phase.measure_id
-    phase.delete()
-    if pooled:
-        transaction.on_commit(lambda: aggregates.forget_measure(measure_id))
+    phase.delete()  # measures.signals forgets the cached figures

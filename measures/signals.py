@@ -7,7 +7,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from measures import aggregates
-from measures.models import Measure, MeasureValue, Stratum
+from measures.models import Measure, MeasurePhase, MeasureValue, Stratum
 from teams.models import Team
 
 
@@ -23,6 +23,13 @@ def _measure_changed(sender: type, instance: Measure, **kwargs: object) -> None:
 
 @receiver([post_save, post_delete], sender=Stratum)
 def _stratum_changed(sender: type, instance: Stratum, **kwargs: object) -> None:
+    aggregates.forget_measure(instance.measure_id)
+
+
+@receiver([post_save, post_delete], sender=MeasurePhase)
+def _phase_changed(sender: type, instance: MeasurePhase, **kwargs: object) -> None:
+    # A team's phase changes its line in the collaborative's figures too (every team's
+    # panel, the improving count), not only the pooled chart's.
     aggregates.forget_measure(instance.measure_id)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from measures.models import Measure, MeasurePhase
 from measures.months import add_months, month_start
-from measures.phase_services import phase_create
+from measures.phase_services import phase_create, phase_delete
 from reports import panels, services
 from reports.snapshots import team_lines_until
 from tests import factories
@@ -160,6 +160,24 @@ def test_the_measure_pages_team_small_multiple_has_the_teams_phase(client, world
     lines = {line.team_id: line for line in response.context["figures"].teams}
     assert "Greeting song adopted" in lines[world.team_a.pk].summary
     assert "Greeting song adopted" not in lines[world.team_b.pk].summary
+
+
+def test_a_teams_new_phase_shows_in_the_cached_figures_at_once(client, world, measure):
+    """The collaborative's figures are cached; a team's phase, started or removed after they
+    were computed, changes that team's line in them straight away."""
+    client.force_login(world.advisor)
+    url = reverse("measures:detail", args=[measure.pk])
+
+    def summary_of_b() -> str:
+        lines = {line.team_id: line for line in client.get(url).context["figures"].teams}
+        return lines[world.team_b.pk].summary
+
+    assert "Calm mornings" not in summary_of_b()  # cached from here on
+    phase = phase_create(measure=measure, team=world.team_b, start_month=PHASE_MONTH,
+                         reason="Calm mornings adopted")
+    assert "Calm mornings adopted" in summary_of_b()
+    phase_delete(phase=phase)
+    assert "Calm mornings" not in summary_of_b()
 
 
 def _measure_page_queries(client, world, measure) -> int:
