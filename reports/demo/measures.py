@@ -12,72 +12,23 @@ import random
 from decimal import Decimal
 
 from collaboratives.models import Collaborative, Period
-from collaboratives.packages import SEL_GROUPS_ES, SOCIAL_EMOTIONAL_LEARNING
+from collaboratives.packages import (
+    SEL_GROUPS,
+    SEL_GROUPS_ES,
+    SEL_REFERENCE_GROUP,
+    SOCIAL_EMOTIONAL_LEARNING,
+)
 from measures import aggregates
 from measures.models import Measure, MeasureValue, Stratum
 from measures.months import add_months, month_range
 from measures.services import measure_save
 from teams.models import Team
 
-M = Measure
-_IN_ENGLISH = [
-    dict(name="Exclusionary discipline rate", type=M.Type.OUTCOME, unit=M.Unit.RATE, rate_per=100,
-         direction=M.Direction.DOWN, chart_kind=M.ChartKind.U, goal=Decimal("2.0"),
-         operational_definition="Suspensions, expulsions and early pick-ups in the month, per 100 "
-         "enrolled children. Count each event once, whatever its length.",
-         numerator_definition="Exclusion events (suspensions + expulsions + early pick-ups)",
-         denominator_definition="Children enrolled on the 15th of the month",
-         numerator_label="Exclusion events", denominator_label="Children enrolled on the 15th",
-         stratification="Child's race/ethnicity", baseline_length=6),
-    dict(name="Classrooms implementing with fidelity", type=M.Type.OUTCOME, unit=M.Unit.PERCENT,
-         direction=M.Direction.UP, chart_kind=M.ChartKind.P, goal=Decimal("80"),
-         operational_definition="Classrooms scoring 80% or more on the program's Pyramid Model "
-         "practice observation this month.",
-         numerator_definition="Classrooms scoring ≥ 80% on the practice observation",
-         denominator_definition="Classrooms observed this month", baseline_length=6,
-         numerator_label="Classrooms at 80% or more", denominator_label="Classrooms observed"),
-    dict(name="Behavior incidents reviewed within 7 days", type=M.Type.PROCESS,
-         unit=M.Unit.PERCENT, direction=M.Direction.UP, chart_kind=M.ChartKind.P, goal=Decimal("90"),
-         operational_definition="Behavior incidents the leadership team reviewed, with an equity "
-         "lens, within 7 days of the incident.",
-         numerator_definition="Incidents reviewed within 7 days",
-         denominator_definition="Behavior incidents recorded", baseline_length=6,
-         numerator_label="Incidents reviewed within 7 days", denominator_label="Incidents recorded"),
-    dict(name="Positive family contacts", type=M.Type.PROCESS, unit=M.Unit.MEAN,
-         direction=M.Direction.UP, chart_kind=M.ChartKind.RUN, goal=Decimal("5"),
-         operational_definition="Positive notes or calls home per classroom per week, as a "
-         "monthly mean.",
-         numerator_definition="Positive notes and calls home in the month",
-         denominator_definition="Classroom-weeks in the month", baseline_length=6,
-         numerator_label="Positive notes and calls home", denominator_label="Classroom-weeks"),
-    dict(name="Reflective supervision completed", type=M.Type.PROCESS, unit=M.Unit.PERCENT,
-         direction=M.Direction.UP, chart_kind=M.ChartKind.RUN, goal=Decimal("75"),
-         operational_definition="Teaching staff who had a reflective supervision session this month.",
-         numerator_definition="Teaching staff with a session this month",
-         denominator_definition="Teaching staff employed",
-         numerator_label="Staff who had a session", denominator_label="Teaching staff"),
-    dict(name="Staff well-being", type=M.Type.BALANCING, unit=M.Unit.MEAN,
-         direction=M.Direction.UP, chart_kind=M.ChartKind.RUN,
-         operational_definition="Mean score of the 5-item monthly staff pulse survey (1–5).",
-         numerator_definition="Sum of all survey scores",
-         denominator_definition="Survey items answered",
-         numerator_label="Sum of survey scores", denominator_label="Survey items answered"),
-    dict(name="Staff turnover", type=M.Type.BALANCING, unit=M.Unit.PERCENT,
-         direction=M.Direction.DOWN, chart_kind=M.ChartKind.RUN,
-         operational_definition="Staff who left this month, of all staff employed.",
-         numerator_definition="Staff who left", denominator_definition="Staff employed",
-         numerator_label="Staff who left", denominator_label="Staff employed"),
-]
-# The Spanish of each measure (name_es, the definitions and labels) comes from the built-in
-# package the demo starts from, so the two never drift apart.
-_SPANISH: dict[str, dict[str, str]] = {
-    item["name"]: {name: value for name, value in item.items() if name.endswith("_es")}
-    for item in SOCIAL_EMOTIONAL_LEARNING.measures
-}
-MEASURES = [{**fields, **_SPANISH.get(fields["name"], {})} for fields in _IN_ENGLISH]
-GROUPS = ["Black", "Hispanic/Latino", "White", "Asian", "Multiracial or other"]
-GROUPS_ES = SEL_GROUPS_ES
-REFERENCE = "White"
+# The demo starts from the built-in change package: its measures (with their Spanish) and
+# groups are the package's, so the two never drift apart.
+MEASURES = [{name: value for name, value in item.items() if name not in ("strata", "order")}
+            for item in SOCIAL_EMOTIONAL_LEARNING.measures]
+GROUPS, GROUPS_ES, REFERENCE = SEL_GROUPS, SEL_GROUPS_ES, SEL_REFERENCE_GROUP
 
 
 def seed_measures(collaborative: Collaborative, teams: list[Team], today: datetime.date) -> None:
