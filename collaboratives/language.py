@@ -58,10 +58,21 @@ def language_at_sign_in(sender: object, request: HttpRequest | None, user: Abstr
         if chosen in CODES:
             language_save(user=user, language=chosen)
             language = chosen
-    if language:
-        request.session[SESSION_KEY] = language
-    else:
-        request.session.pop(SESSION_KEY, None)
+    remember_in_session(request, language)
+
+
+def language_cookie_set(response: HttpResponse, language: str) -> None:
+    """The language cookie as Django's set_language writes it (its settings), or removed for
+    "" (follow the browser), so the profile and the switch leave the same cookie."""
+    if not language:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH,
+                               domain=settings.LANGUAGE_COOKIE_DOMAIN)
+        return
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
 
 
 def remember_in_session(request: HttpRequest, language: str) -> None:

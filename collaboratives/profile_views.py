@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from collaboratives.forms import add_service_errors, posted
-from collaboratives.language import remember_in_session
+from collaboratives.language import language_cookie_set, remember_in_session
 from collaboratives.models import ApiToken, NotificationPreferences
 from collaboratives.profile import notification_preferences_of, profile_update
 from collaboratives.tokens import (
@@ -120,11 +120,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 translation.activate(language)
             messages.success(request, _("Your profile is saved."))
             response = redirect("profile")
-            if language:
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
-                                    max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
-            else:
-                response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+            language_cookie_set(response, language)
             return response
     return _profile_page(request, form=form)
 

@@ -12,7 +12,7 @@ from django.db.models import Count, F, IntegerField, Prefetch, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from collaboratives.bilingual import in_spanish
+from collaboratives.bilingual import localized
 from collaboratives.models import (
     ChangeIdea,
     Collaborative,
@@ -145,12 +145,10 @@ def driver_diagram(collaborative: Collaborative) -> DriverDiagram:
     titles: dict[tuple[int, int], str] = {}
     orders: dict[tuple[int, int], tuple[int, int]] = {}
     parents: dict[tuple[int, int], list[int]] = defaultdict(list)
-    spanish = in_spanish()
     for row in _framework_rows(collaborative):
         key = (row["kind"], row["pk"])
-        # The reader's language (collaboratives.bilingual), from the same row.
-        title = row["title_es"] if spanish and row["title_es"] else row["title"]
-        titles[key], orders[key] = title, (row["order"], row["pk"])
+        # The reader's language, from the same row.
+        titles[key], orders[key] = localized(row, "title"), (row["order"], row["pk"])
         if row["parent"] is not None:
             parents[key].append(row["parent"])
 

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from collaboratives.bilingual import in_spanish
+from collaboratives.bilingual import localized
 from collaboratives.models import Collaborative, Period
 from teams import access
 from teams.models import (
@@ -65,11 +65,11 @@ def answer_field_name(question: EvaluationQuestion) -> str:
 
 def question_text(question: EvaluationQuestion) -> str:
     """The question in the reader's language: Spanish when it is active and written."""
-    return question.text_es if in_spanish() and question.text_es else question.text
+    return localized(question, "text")
 
 
 def evaluation_title(evaluation: Evaluation) -> str:
-    return evaluation.title_es if in_spanish() and evaluation.title_es else evaluation.title
+    return localized(evaluation, "title")
 
 
 # --- Writes --------------------------------------------------------------------------------
