@@ -39,11 +39,9 @@ def attachment_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Added to the cycle."))
             return redirect(_cycle_files_url(cycle))
+    # The partial reads the files, the help and the limit itself ({% cycle_files %}).
     return render(request, "pdsa/attachment_form.html", {
         "cycle": cycle, "team": cycle.team, "attachment_form": form,
-        "attachments": attachments.attachments_of(request.user, cycle),
-        "attachment_help": attachments.help_text(),
-        "max_attachments": attachments.max_per_cycle(), "can_write": True,
     })
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from collaboratives.models import ChangeIdea
 from measures.models import Measure
 from pdsa import selectors
-from pdsa.attachments import attachments_visible_to
+from pdsa.attachments import attachments_of
 from pdsa.forms import WRONG_CHANGE_IDEA, WRONG_EARLIER_CYCLE, WRONG_MEASURE, WRONG_PERSON
 from pdsa.models import Cycle, CycleAttachment, CycleParticipant
 from teams import access
@@ -39,7 +38,7 @@ class CycleAttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, attachment: CycleAttachment) -> str:
-        return reverse("pdsa:attachment", args=[attachment.pk])
+        return attachment.get_absolute_url()
 
 
 def _not_found(message: str) -> dict:
@@ -119,7 +118,7 @@ class CycleSerializer(serializers.ModelSerializer):
             items = cycle.attachments.all()
         else:
             request = self.context.get("request")
-            items = (attachments_visible_to(request.user).filter(cycle=cycle)
+            items = (attachments_of(request.user, cycle)
                      if request is not None else CycleAttachment.objects.none())
         return CycleAttachmentSerializer(items, many=True).data
 
