@@ -27,19 +27,18 @@ def phases_of(measure: Measure, team: Team | None) -> QuerySet[MeasurePhase]:
 
 def team_phase_starts(team: Team) -> dict[int, list[PhaseStart]]:
     """Every phase of a team's charts, by measure id, in one query."""
-    starts: dict[int, list[PhaseStart]] = defaultdict(list)
-    for phase in (MeasurePhase.objects.filter(team=team).select_related("change_idea")
-                  .order_by("start_month")):
-        starts[phase.measure_id].append(_start(phase))
-    return dict(starts)
+    return _grouped(MeasurePhase.objects.filter(team=team), "measure_id")
 
 
 def measure_team_phase_starts(measure: Measure) -> dict[int, list[PhaseStart]]:
     """Every team's phases of one measure, by team id, in one query (the every-team panel)."""
+    return _grouped(MeasurePhase.objects.filter(measure=measure, team__isnull=False), "team_id")
+
+
+def _grouped(phases: QuerySet[MeasurePhase], key: str) -> dict[int, list[PhaseStart]]:
     starts: dict[int, list[PhaseStart]] = defaultdict(list)
-    for phase in (MeasurePhase.objects.filter(measure=measure, team__isnull=False)
-                  .select_related("change_idea").order_by("start_month")):
-        starts[phase.team_id].append(_start(phase))
+    for phase in phases.select_related("change_idea").order_by("start_month"):
+        starts[getattr(phase, key)].append(_start(phase))
     return dict(starts)
 
 

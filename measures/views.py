@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from collaboratives.forms import add_service_errors, posted
-from measures import csvio, selectors, services
+from measures import csvio, events, selectors, services
 from measures.forms import ImportForm, MeasureForm, MonthEntryForm
 from measures.models import Measure
 from measures.months import month_start
@@ -111,7 +111,7 @@ def team_data_month(request: HttpRequest, pk: int, month: datetime.date) -> Http
     # A measure recorded as events gets its monthly count from them (measures.events): it is
     # not typed here, where a typed count would be overwritten by the next event.
     entered = [measure for measure in measures if not measure.records_events]
-    context["event_measures"] = [measure for measure in measures if measure.records_events]
+    context["event_measures"] = events.event_measures(measures)
     if not entered:  # nothing to fill in: say why, and offer no Save button
         return render(request, "measures/team_data_month.html", context)
     rows = selectors.month_rows(team, entered, month)
