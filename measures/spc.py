@@ -128,21 +128,11 @@ def control_chart(
     bounds = part_bounds(len(values if values is not None else numerators or ()), check_parts(parts))
     if len(bounds) > 1:
         return _in_parts(kind, values, numerators, denominators, baseline, bounds)
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    points, sizes = _points(kind, values, numerators, denominators)
+    stop = baseline_stop(points, baseline)
     if kind in VALUE_KINDS:
-        if values is None or numerators is not None or denominators is not None:
-            article = "an" if kind == "i" else "a"
-            raise ValueError(f"{article} {kind} chart takes values (and no numerators or denominators)")
-        points = [None if is_missing(v) else float(v) for v in values]
-        _check_values(kind, points)
-        stop = baseline_stop(points, baseline)
         center, limits = _VALUE_CHARTS[kind](points[:stop], len(points))
     else:
-        if values is not None or numerators is None or denominators is None:
-            raise ValueError(f"a {kind} chart takes numerators and denominators (and no values)")
-        points, sizes = _ratios(kind, numerators, denominators)
-        stop = baseline_stop(points, baseline)
         center = _pooled_rate(numerators[:stop], denominators[:stop], points[:stop])
         if kind in ("pp", "up"):
             limits = _laney_limits(kind, center, points[:stop], sizes[:stop], sizes)
@@ -151,11 +141,31 @@ def control_chart(
     return _assemble(points, center, limits)
 
 
+def _points(kind: str, values: Sequence[float | None] | None,
+            numerators: Sequence[float | None] | None, denominators: Sequence[float | None] | None,
+            ) -> tuple[list[float | None], list[float | None] | None]:
+    """The plotted points (and, for p, u, p' and u', the subgroup sizes), after checking the
+    kind and its inputs."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if kind in VALUE_KINDS:
+        if values is None or numerators is not None or denominators is not None:
+            article = "an" if kind == "i" else "a"
+            raise ValueError(f"{article} {kind} chart takes values (and no numerators or denominators)")
+        points = [None if is_missing(v) else float(v) for v in values]
+        _check_values(kind, points)
+        return points, None
+    if values is not None or numerators is None or denominators is None:
+        raise ValueError(f"a {kind} chart takes numerators and denominators (and no values)")
+    return _ratios(kind, numerators, denominators)
+
+
 def _in_parts(kind: str, values: Sequence[float | None] | None,
               numerators: Sequence[float | None] | None, denominators: Sequence[float | None] | None,
               baseline: int | None, bounds: list[tuple[int, int]]) -> ControlChart:
     """Each part charted alone (``qic.agg`` splits by part), then laid end to end."""
-    control_chart(kind, values=values, numerators=numerators, denominators=denominators)  # validates
+    # The whole series is checked once, as one chart would be, before any part is drawn.
+    _present(_points(kind, values, numerators, denominators)[0])
     charts = []
     for number, (start, stop) in enumerate(bounds):
         def part(sequence: Sequence[float | None] | None) -> Sequence[float | None] | None:
