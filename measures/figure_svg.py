@@ -25,6 +25,9 @@ from django.utils import formats
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from measures.charts import BLUE
+from measures.months import add_months, month_range
+
 TEXT, MUTED, GRID, AXIS = "#212529", "#495057", "#e5e7eb", "#6b7280"
 DASHES = {"dot": "2 3", "dash": "6 4", "longdash": "10 4", "dashdot": "6 3 2 3"}
 
@@ -160,19 +163,21 @@ class _XAxis:
         if self.kind == "date":
             first = datetime.date.fromordinal(math.ceil(self.low))
             last = datetime.date.fromordinal(math.floor(self.high))
-            months = []
-            year, month = first.year, first.month
-            if first.day > 1:
-                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-            while (year, month) <= (last.year, last.month):
-                months.append(datetime.date(year, month, 1))
-                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            months = month_range(first if first.day == 1 else add_months(first, 1), last)
             step = next(s for s in (1, 2, 3, 4, 6, 12, 24, 60, 120) if len(months) / s <= most
                         or s == 120)
             return [((day.toordinal() - self.low) / (self.high - self.low),
                      formats.date_format(day, "M Y")) for day in months[::step]]
         return [((value - self.low) / (self.high - self.low), _tick_label(value, ""))
                 for value in _nice_ticks(self.low, self.high, most)]
+
+
+def _trace_colour(trace: dict) -> str:
+    """A trace's colour as plotly picks it: its line's, else its markers' (one colour), else
+    our first colour."""
+    marker = trace.get("marker") or {}
+    return ((trace.get("line") or {}).get("color")
+            or (marker.get("color") if isinstance(marker.get("color"), str) else None) or BLUE)
 
 
 def _visible(figure: dict) -> list[dict]:
@@ -368,8 +373,7 @@ def _scatter(trace: dict, plot: _Plot, size: _Size) -> str:
     mode = trace.get("mode") or "lines+markers"
     line = trace.get("line") or {}
     marker = trace.get("marker") or {}
-    colour = line.get("color") or (marker.get("color") if isinstance(marker.get("color"), str) else None) \
-        or "#1f5f8b"
+    colour = _trace_colour(trace)
     points = [(plot.xpos(x), _number(y)) for x, y in zip(trace.get("x") or [], trace.get("y") or [],
                                                          strict=False)]
     points = [(x, None if y is None or x is None else plot.py(y)) for x, y in points]
@@ -491,7 +495,7 @@ def _bars(figure: dict, plot: _Plot, id_prefix: str) -> str:
     defs, out = [], []
     for index, trace in enumerate(bars):
         marker = trace.get("marker") or {}
-        colour = escape(marker.get("color") if isinstance(marker.get("color"), str) else "#1f5f8b")
+        colour = escape(marker.get("color") if isinstance(marker.get("color"), str) else BLUE)
         shape = (marker.get("pattern") or {}).get("shape") or ""
         fill = colour
         if shape in _PATTERN_PATHS:
@@ -595,8 +599,7 @@ def _swatch(trace: dict) -> SafeString:
     mode = trace.get("mode") or "lines+markers"
     marker = trace.get("marker") or {}
     line = trace.get("line") or {}
-    colour = line.get("color") or (marker.get("color") if isinstance(marker.get("color"), str) else None) \
-        or "#1f5f8b"
+    colour = _trace_colour(trace)
     parts = []
     if trace.get("type") == "bar":
         shape = (marker.get("pattern") or {}).get("shape") or ""
