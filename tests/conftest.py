@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.utils import translation
 
 from collaboratives.models import Collaborative, CollaborativeRole
 from collaboratives.services import advisor_group_ensure
@@ -18,6 +20,13 @@ from tests import factories
 def _fast_password_hashing(settings) -> None:
     # Real hashers take ~0.3 s per password by design; tests create dozens of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    # A request in Spanish leaves Spanish active in the thread (the locale middleware
+    # activates, nothing deactivates): a test that calls code directly starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
