@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,12 +22,15 @@ from teams.models import Team
 
 
 def _tally_for(request: HttpRequest, pk: int, *, write: bool = False) -> ParetoTally:
-    team_id = ParetoTally.objects.filter(pk=pk).values_list("team_id", flat=True).first()
-    if team_id is None:
+    """The tally, with its team, in one query: 404 unless the team's work is the user's to
+    read, 403 if ``write`` and they are not on the team (as for the team's data)."""
+    tally = (ParetoTally.objects.filter(pk=pk, team__in=access.teams_visible_to(request.user))
+             .select_related("team__collaborative", "team__organization")
+             .prefetch_related("categories").first())
+    if tally is None:
         raise Http404("No such tally.")
-    team = access.team_work_for(request.user, team_id, write=write)  # 404 / 403 as for data
-    tally = ParetoTally.objects.prefetch_related("categories").get(pk=pk)
-    tally.team = team
+    if write and not access.can_write_team_work(request.user, tally.team):
+        raise PermissionDenied
     return tally
 
 
