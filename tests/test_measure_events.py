@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from measures import aggregates, event_charts, events, privacy
-from measures.demo_events import seed_events
 from measures.models import Measure, MeasureEvent, MeasureValue
 from measures.services import measure_save
 from measures.spc import control_chart
+from reports.demo.events import seed_events
 from tests import factories
 
 D = datetime.date

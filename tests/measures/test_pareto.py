@@ -223,7 +223,7 @@ def test_an_empty_post_comes_back_with_errors_and_changes_nothing(client, world,
 
 
 def test_the_demo_seed_is_idempotent(world):
-    from measures.pareto import seed_pareto
+    from reports.demo.pareto import seed_pareto
 
     teams = [world.team_a, world.team_b]
     assert seed_pareto(teams, end=END) == 12

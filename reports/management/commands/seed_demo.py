@@ -20,15 +20,15 @@ from collaboratives.language import language_save
 from collaboratives.models import Collaborative, CollaborativeRole, Period, StateViewerRole
 from collaboratives.packages import FRAMEWORK, MEASURES, SOCIAL_EMOTIONAL_LEARNING
 from collaboratives.services import advisor_group_ensure
-from measures.demo_events import seed_events
 from measures.packages import collaborative_copy_from
-from measures.pareto import seed_pareto
 from reports.demo.attachments import seed_attachments
 from reports.demo.cycles import seed_cycles
 from reports.demo.evaluations import seed_evaluations
+from reports.demo.events import seed_events
 from reports.demo.family import seed_family
 from reports.demo.framework import seed_framework
 from reports.demo.measures import seed_measures
+from reports.demo.pareto import seed_pareto
 from reports.demo.participation import seed_participation
 from reports.demo.pd_offerings import seed_pd_offerings
 from reports.demo.phases import seed_phases
