@@ -186,9 +186,9 @@ def _phase_centre_traces(series: Series, x: list[str]) -> list[dict]:
                 "line": {"color": GREY, "width": 2, **dash}, "legendgroup": "centre",
                 "showlegend": not traces})
     if traces:
-        traces[0]["name"] = name  # the legend names the kind of line once
-        traces[0]["hovertemplate"] = _("%(name)s, phase %(number)s") % {
-            "name": name, "number": 1} + ": %{y:.1f}<extra></extra>"
+        # The legend names the kind of line once; the hover still names its phase.
+        traces[0]["hovertemplate"] = traces[0]["name"] + ": %{y:.1f}<extra></extra>"
+        traces[0]["name"] = name
     return traces
 
 
